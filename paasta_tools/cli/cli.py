@@ -1,0 +1,102 @@
+# PYTHON_ARGCOMPLETE_OK
+"""The ``paasta`` command line: a lazy-loading argparse front end.
+
+Only the module of the subcommand being run is imported, so ``paasta --help``
+and every command start fast.  ``COMMANDS`` is the explicit list of
+subcommands (no module discovery) so that grep finds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from paasta_tools import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 1
+
+# name -> (module, one-line help).  Each module exports add_subparser(subparsers).
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+class PaastaArgumentParser(argparse.ArgumentParser):
+    """ArgumentParser that reports errors as upstream did: message, full help, exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"Argument parse error: {message}\n\n")
+        self.print_help(sys.stderr)
+        sys.exit(EXIT_FAILURE)
+
+
+def _requested_command(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """Build the parser; only the command named in ``argv`` gets its full subparser."""
+    parser = PaastaArgumentParser(
+        prog="paasta",
+        description="The PaaSTA command line: inspect, deploy, start and stop services.",
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"paasta-tools {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=PaastaArgumentParser)
+    wanted = _requested_command(argv)
+    load_all = "_ARGCOMPLETE" in os.environ
+    for name, (module_name, help_text) in sorted(COMMANDS.items()):
+        if load_all or name == wanted:
+            importlib.import_module(module_name).add_subparser(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text, description=help_text)
+    help_parser = subparsers.add_parser("help", help="Show help for paasta or one of its commands")
+    help_parser.add_argument("topic", nargs="?", help="command to show help for")
+    return parser
+
+
+def _print_help(topic: str | None) -> int:
+    argv = [topic, "--help"] if topic else ["--help"]
+    build_parser(argv).parse_args(argv)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``paasta``; returns (and exits with) the command's exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_FAILURE
+    if args.command == "help":
+        return _print_help(args.topic)
+    from paasta_tools.errors import PaastaError
+
+    try:
+        result = args.command_func(args)
+    except PaastaError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if result is None else int(result)
+
+
+def console_main() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    console_main()

@@ -1,0 +1,48 @@
+"""The exception family of paasta_tools.
+
+Libraries raise these; only entry points (``paasta`` CLI and the standalone
+scripts) catch them, print ``str(exc)`` and exit with a named exit code.
+Every message is built from data so it names the file, key, flag or field.
+"""
+
+from __future__ import annotations
+
+
+class PaastaError(Exception):
+    """Base class of every error paasta_tools raises on purpose."""
+
+
+class PaastaNotConfiguredError(PaastaError):
+    """The system config directory is missing, unreadable or lacks a required key."""
+
+
+class ConfigError(PaastaError):
+    """A soa-configs file is missing, unparseable or invalid."""
+
+
+class NoConfigurationForServiceError(ConfigError):
+    """The service has no configuration for the requested cluster/instance."""
+
+
+class InvalidInstanceConfig(ConfigError):
+    """An instance config has an inconsistent or invalid combination of keys."""
+
+
+class UnknownServiceError(PaastaError):
+    """No directory for the service exists in the soa dir."""
+
+
+class NoDeploymentsAvailable(PaastaError):
+    """deployments.json is missing or holds no entry for the instance."""
+
+
+class NoDockerImageError(PaastaError):
+    """deployments.json holds no docker image for the instance."""
+
+
+class GitError(PaastaError):
+    """A git operation (ls-remote, push of refs) failed."""
+
+
+class InvalidJobNameError(PaastaError):
+    """A Marathon app id or Chronos job name does not decompose into service/instance."""

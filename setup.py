@@ -1,0 +1,54 @@
+"""Packaging for paasta-tools."""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+VERSION = re.search(r'__version__ = "([^"]+)"', Path("paasta_tools/__init__.py").read_text()).group(1)
+
+# Standalone scripts keep upstream's names; those upstream shipped as ``name.py`` are
+# reachable under both names.
+SCRIPTS = {
+    # name: "module:function"
+}
+
+
+def _console_scripts() -> list[str]:
+    entries = ["paasta=paasta_tools.cli.cli:console_main"]
+    for name, target in sorted(SCRIPTS.items()):
+        entries.append(f"{name}={target}")
+    return entries
+
+
+setup(
+    name="paasta-tools",
+    version=VERSION,
+    description="A platform-as-a-service on Marathon, Chronos and Docker, driven by soa-configs and git tags",
+    long_description=Path("README.rst").read_text(),
+    long_description_content_type="text/x-rst",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    packages=find_packages(exclude=["tests", "tests.*", "benchmarks", "benchmarks.*"]),
+    package_data={"paasta_tools": ["cli/schemas/*.json", "devcluster/*.json", "**/*.json"]},
+    include_package_data=True,
+    install_requires=[
+        "marathon==0.13.0",
+        "chronos-python==1.2.1",
+        "requests>=2.28",
+        "PyYAML>=6.0",
+        "jsonschema>=4.17",
+        "docker>=7.0",
+        "kazoo>=2.9",
+        "pysensu-yelp>=2.0",
+        "argcomplete>=3.0",
+        "aiohttp>=3.9",
+        "croniter>=2.0",
+        "isodate>=0.6",
+        "python-dateutil>=2.8",
+    ],
+    extras_require={
+        "dev": ["pytest>=7.4", "pytest-timeout>=2.2", "ruff>=0.5", "tox>=4", "sphinx>=7"],
+    },
+    entry_points={"console_scripts": _console_scripts()},
+)
