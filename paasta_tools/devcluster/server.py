@@ -1,0 +1,117 @@
+"""Serve the Marathon, Chronos and Mesos master APIs of one Cluster, each on its own port.
+
+``serve_forever`` is what ``paasta-devcluster up`` runs; ``start_in_thread`` runs the same servers
+in a background thread of the current process (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from paasta_tools.devcluster.cluster import Cluster
+
+ALL_APIS = ("marathon", "chronos", "mesos")
+
+
+def _setup_function(api: str) -> Callable[[web.Application, Cluster], None]:
+    if api == "marathon":
+        from paasta_tools.devcluster.marathon.api import setup_marathon
+
+        return setup_marathon
+    if api == "chronos":
+        from paasta_tools.devcluster.chronos.api import setup_chronos
+
+        return setup_chronos
+    from paasta_tools.devcluster.mesos.api import setup_mesos
+
+    return setup_mesos
+
+
+def build_applications(cluster: Cluster, apis: tuple[str, ...] = ALL_APIS) -> dict[str, web.Application]:
+    """One aiohttp application per API, keyed by "marathon", "chronos" and "mesos"."""
+    apps = {}
+    for api in apis:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app["cluster"] = cluster
+        _setup_function(api)(app, cluster)
+        apps[api] = app
+    return apps
+
+
+async def start_servers(cluster: Cluster, apis: tuple[str, ...] = ALL_APIS) -> list[web.AppRunner]:
+    """Start listening on the APIs' ports; returns the runners to clean up."""
+    settings = cluster.settings
+    ports = {"marathon": settings.marathon_port, "chronos": settings.chronos_port, "mesos": settings.mesos_port}
+    runners = []
+    for name, app in build_applications(cluster, apis).items():
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, ports[name], reuse_address=True).start()
+        runners.append(runner)
+    return runners
+
+
+async def stop_servers(cluster: Cluster, runners: list[web.AppRunner], kill_tasks: bool) -> None:
+    for runner in reversed(runners):
+        await runner.cleanup()
+    await cluster.executor.shutdown(kill_tasks=kill_tasks)
+    cluster.store.close()
+
+
+@dataclass
+class RunningDevcluster:
+    """A devcluster served from a background thread of this process."""
+
+    cluster: Cluster
+    marathon_url: str
+    chronos_url: str
+    mesos_url: str
+    stop: Callable[..., None]
+
+
+def start_in_thread(
+    cluster: Cluster, kill_tasks_on_stop: bool = True, apis: tuple[str, ...] = ALL_APIS
+) -> RunningDevcluster:
+    """Serve ``cluster`` from a daemon thread; returns once the ports accept connections."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+    runners: list[web.AppRunner] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            runners.extend(loop.run_until_complete(start_servers(cluster, apis)))
+        except BaseException as exc:  # reported to the caller below
+            failure.append(exc)
+            ready.set()
+            return
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(stop_servers(cluster, runners, kill_tasks_on_stop))
+        loop.close()
+
+    thread = threading.Thread(target=run, name="devcluster", daemon=True)
+    thread.start()
+    ready.wait(30)
+    if failure:
+        raise failure[0]
+
+    def stop(timeout: float = 30.0) -> None:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+
+    settings = cluster.settings
+    base = f"http://{settings.host}"
+    return RunningDevcluster(
+        cluster=cluster,
+        marathon_url=f"{base}:{settings.marathon_port}",
+        chronos_url=f"{base}:{settings.chronos_port}",
+        mesos_url=f"{base}:{settings.mesos_port}",
+        stop=stop,
+    )
