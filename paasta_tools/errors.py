@@ -46,3 +46,31 @@ class GitError(PaastaError):
 
 class InvalidJobNameError(PaastaError):
     """A Marathon app id or Chronos job name does not decompose into service/instance."""
+
+
+class MarathonError(PaastaError):
+    """A Marathon API call failed or Marathon is not configured (``marathon_config``)."""
+
+
+class InvalidBounceMethodError(ConfigError):
+    """A bounce_method name or bounce parameter (bounce_margin_factor) is not valid."""
+
+
+class InvalidDrainMethodError(ConfigError):
+    """A drain_method name or its drain_method_params are not valid."""
+
+
+class InvalidHealthcheckModeError(InvalidInstanceConfig):
+    """healthcheck_mode (or the smartstack mode) is not one of http, tcp, cmd."""
+
+
+class NoSlavesAvailableError(PaastaError):
+    """The deploy black/whitelist leaves no agent (expected_slave_attributes) to run on."""
+
+
+class DrainError(PaastaError):
+    """A drain method's HTTP call (hacheck spool, http drain URL) failed."""
+
+
+class HaproxyError(PaastaError):
+    """A synapse/HAProxy stats CSV could not be fetched or parsed."""
