@@ -1,0 +1,128 @@
+"""The git adapter: list the refs of any git URL and create refs there, through the git CLI.
+
+Neither needs a work tree.  Ref creation on a local repository path uses ``git update-ref``
+on it directly; on any other URL it fetches just the target commit into a temporary bare
+repository and pushes ``<sha>:<ref>`` from there, because git only pushes objects it has.
+As with upstream, the commit must already exist in the remote repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+
+from paasta_tools.errors import GitError
+
+DEFAULT_TIMEOUT_S = 60.0
+ZERO_SHA = "0" * 40
+_SHA_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+# Variables that would point git at some other repository than the one we name.
+_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
+
+
+def _git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+    return env
+
+
+def run_git(args: Sequence[str], what: str, timeout: float = DEFAULT_TIMEOUT_S) -> str:
+    """Run ``git <args>`` (no shell) and return stdout; GitError naming ``what`` and git's stderr on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_git_env(),
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"{what} timed out after {timeout:g}s") from None
+    except OSError as exc:
+        raise GitError(f"{what} failed: cannot run git: {exc.strerror}") from None
+    if proc.returncode != 0:
+        stderr = proc.stderr.strip() or f"git exited with status {proc.returncode}"
+        raise GitError(f"{what} failed: {stderr}")
+    return proc.stdout
+
+
+def parse_ls_remote(output: str) -> dict[str, str]:
+    """``{ref: sha}`` from ``git ls-remote`` output (``<sha>\\t<ref>`` lines), in git's order."""
+    refs: dict[str, str] = {}
+    for line in output.splitlines():
+        sha, sep, ref = line.partition("\t")
+        if sep and ref:
+            refs[ref] = sha
+    return refs
+
+
+def list_remote_refs(git_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, str]:
+    """Every ref of the repository at ``git_url`` (local path or remote URL) mapped to its sha."""
+    output = run_git(["ls-remote", "--", git_url], f"git ls-remote {git_url}", timeout)
+    return parse_ls_remote(output)
+
+
+def local_git_dir(git_url: str) -> str | None:
+    """The git dir when ``git_url`` is a local repository path (bare or with a work tree), else None."""
+    if "://" in git_url or not os.path.isdir(git_url):
+        return None
+    dot_git = os.path.join(git_url, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    if all(os.path.exists(os.path.join(git_url, name)) for name in ("HEAD", "objects", "refs")):
+        return git_url
+    return None
+
+
+def _check_ref_and_sha(git_url: str, ref: str, sha: str) -> None:
+    if not ref.startswith("refs/"):
+        raise GitError(f"cannot create {ref!r} in {git_url}: ref names must start with 'refs/'")
+    if not _SHA_RE.match(sha):
+        raise GitError(f"cannot create {ref} in {git_url}: {sha!r} is not a full git sha")
+
+
+def _update_local_ref(git_dir: str, git_url: str, ref: str, sha: str, force: bool, timeout: float) -> None:
+    what = f"creating {ref} -> {sha} in {git_url}"
+    if force:
+        run_git(["--git-dir", git_dir, "update-ref", ref, sha], what, timeout)
+        return
+    try:
+        run_git(["--git-dir", git_dir, "update-ref", ref, sha, ZERO_SHA], what, timeout)
+    except GitError:
+        current = run_git(["--git-dir", git_dir, "for-each-ref", "--format=%(objectname)", ref], what, timeout)
+        if current.strip() == sha:
+            return
+        if current.strip():
+            raise GitError(f"{what} failed: {ref} already exists at {current.strip()}") from None
+        raise
+
+
+def _push_remote_ref(git_url: str, ref: str, sha: str, force: bool, timeout: float) -> None:
+    what = f"pushing {sha} to {ref} in {git_url}"
+    with tempfile.TemporaryDirectory(prefix="paasta-git-") as tmp:
+        run_git(["init", "--quiet", "--bare", tmp], what, timeout)
+        run_git(["--git-dir", tmp, "fetch", "--quiet", "--depth=1", "--", git_url, sha], what, timeout)
+        push = ["--git-dir", tmp, "push", "--quiet", "--porcelain"]
+        if force:
+            push.append("--force")
+        run_git([*push, "--", git_url, f"{sha}:{ref}"], what, timeout)
+
+
+def create_remote_ref(
+    git_url: str, ref: str, sha: str, force: bool = False, timeout: float = DEFAULT_TIMEOUT_S
+) -> None:
+    """Make ``ref`` point at commit ``sha`` in the repository at ``git_url``.
+
+    Without ``force`` an existing ref is never moved (GitError unless it already points at ``sha``).
+    """
+    _check_ref_and_sha(git_url, ref, sha)
+    git_dir = local_git_dir(git_url)
+    if git_dir is not None:
+        _update_local_ref(git_dir, git_url, ref, sha, force, timeout)
+    else:
+        _push_remote_ref(git_url, ref, sha, force, timeout)

@@ -1,0 +1,156 @@
+"""paasta's event log: one JSON object per line, written by the driver named in system config ``log_writer``.
+
+Line format (sorted keys, ANSI escapes stripped, UTC isoformat timestamp)::
+
+    {"cluster": ..., "component": ..., "instance": ..., "level": ..., "message": ..., "service": ...,
+     "timestamp": ...}
+
+Drivers: ``file`` (options ``path_format`` with ``{service}``, ``{component}``, ``{level}``,
+``{cluster}``, ``{instance}``; ``mode``; ``line_delimiter``; ``flock``) and ``null``.  Without a
+``log_writer`` in the system config nothing is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from paasta_tools.errors import PaastaNotConfiguredError
+
+ANY_CLUSTER = "N/A"
+ANY_INSTANCE = "N/A"
+DEFAULT_LOGLEVEL = "event"
+LOG_LEVELS = ("event", "debug")
+LOG_COMPONENTS = ("build", "deploy", "monitoring", "marathon", "chronos", "app_output", "stdout", "stderr")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def remove_ansi_escape_sequences(line: str) -> str:
+    """``line`` without terminal colour codes."""
+    return _ANSI_RE.sub("", line)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()
+
+
+def format_log_line(
+    level: str,
+    cluster: str,
+    service: str,
+    instance: str,
+    component: str,
+    line: str,
+    timestamp: str | None = None,
+) -> str:
+    """One log line as sorted-key JSON (no trailing newline)."""
+    if component not in LOG_COMPONENTS:
+        raise ValueError(f"log component {component!r} is not one of {list(LOG_COMPONENTS)}")
+    return json.dumps(
+        {
+            "timestamp": timestamp or _now(),
+            "level": level,
+            "cluster": cluster,
+            "service": service,
+            "instance": instance,
+            "component": component,
+            "message": remove_ansi_escape_sequences(line),
+        },
+        sort_keys=True,
+    )
+
+
+class LogWriter(Protocol):
+    """Anything that can record one log line."""
+
+    def log(
+        self,
+        service: str,
+        line: str,
+        component: str,
+        level: str = DEFAULT_LOGLEVEL,
+        cluster: str = ANY_CLUSTER,
+        instance: str = ANY_INSTANCE,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class NullLogWriter:
+    """Discards every line."""
+
+    def log(
+        self,
+        service: str,
+        line: str,
+        component: str,
+        level: str = DEFAULT_LOGLEVEL,
+        cluster: str = ANY_CLUSTER,
+        instance: str = ANY_INSTANCE,
+    ) -> None:
+        format_log_line(level, cluster, service, instance, component, line)
+
+
+def _warn_on_stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+@dataclass(frozen=True)
+class FileLogWriter:
+    """Appends each line to the file named by ``path_format``, in a single write (optionally under flock)."""
+
+    path_format: str
+    mode: str = "a+"
+    line_delimiter: str = "\n"
+    flock: bool = False
+    on_error: Callable[[str], None] = _warn_on_stderr
+
+    def log(
+        self,
+        service: str,
+        line: str,
+        component: str,
+        level: str = DEFAULT_LOGLEVEL,
+        cluster: str = ANY_CLUSTER,
+        instance: str = ANY_INSTANCE,
+    ) -> None:
+        path = self.path_format.format(
+            service=service, component=component, level=level, cluster=cluster, instance=instance
+        )
+        to_write = format_log_line(level, cluster, service, instance, component, line) + self.line_delimiter
+        try:
+            with open(path, self.mode, encoding="utf-8") as f:
+                if self.flock:
+                    import fcntl
+
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+                f.write(to_write)
+        except OSError as exc:
+            # A log that cannot be written must not fail the deploy action itself.
+            self.on_error(f"Could not log to {path}: {type(exc).__name__}: {exc} -- would have logged: {to_write}")
+
+
+LOG_WRITERS: dict[str, Callable[..., LogWriter]] = {"file": FileLogWriter, "null": NullLogWriter}
+
+
+def log_writer_from_config(config: Mapping[str, Any] | None, where: str = "system config") -> LogWriter:
+    """Build the writer of a ``log_writer`` config ``{"driver": ..., "options": {...}}`` (None → null writer)."""
+    if not config:
+        return NullLogWriter()
+    driver = config.get("driver")
+    if driver not in LOG_WRITERS:
+        raise PaastaNotConfiguredError(f"log_writer driver {driver!r} in {where} is not one of {sorted(LOG_WRITERS)}")
+    options = config.get("options") or {}
+    if driver == "file":
+        if not isinstance(options, Mapping) or "path_format" not in options:
+            raise PaastaNotConfiguredError(f"log_writer driver 'file' in {where} needs options.path_format")
+        allowed = {"path_format", "mode", "line_delimiter", "flock"}
+        kwargs = {k: v for k, v in options.items() if k in allowed}
+        if "line_delimeter" in options:  # upstream's spelling of the option
+            kwargs.setdefault("line_delimiter", options["line_delimeter"])
+        return FileLogWriter(**kwargs)
+    return NullLogWriter()

@@ -1,0 +1,65 @@
+"""The event log line format and the file/null writers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from paasta_tools.clients.log_writer import (
+    FileLogWriter,
+    NullLogWriter,
+    format_log_line,
+    log_writer_from_config,
+)
+from paasta_tools.errors import PaastaNotConfiguredError
+
+
+def test_format_log_line_sorted_keys_and_ansi_stripped():
+    line = format_log_line("event", "c1", "svc", "main", "deploy", "\x1b[31mred\x1b[0m text", timestamp="T")
+    assert line == (
+        '{"cluster": "c1", "component": "deploy", "instance": "main", "level": "event", '
+        '"message": "red text", "service": "svc", "timestamp": "T"}'
+    )
+
+
+def test_format_log_line_rejects_unknown_component():
+    with pytest.raises(ValueError, match="'deploys'"):
+        format_log_line("event", "c1", "svc", "main", "deploys", "x")
+
+
+def test_file_writer_appends_one_line_per_call_with_defaults(tmp_path):
+    writer = log_writer_from_config(
+        {"driver": "file", "options": {"path_format": str(tmp_path / "{service}-{component}.log"), "flock": True}}
+    )
+    writer.log(service="svc", line="first", component="deploy")
+    writer.log(service="svc", line="second", component="deploy", cluster="c1", instance="main", level="debug")
+    lines = (tmp_path / "svc-deploy.log").read_text().splitlines()
+    first, second = (json.loads(x) for x in lines)
+    assert (first["message"], first["cluster"], first["instance"], first["level"]) == ("first", "N/A", "N/A", "event")
+    assert (second["cluster"], second["instance"], second["level"]) == ("c1", "main", "debug")
+    assert "T" in first["timestamp"]
+
+
+def test_file_writer_reports_unwritable_path_without_raising(tmp_path):
+    errors: list[str] = []
+    writer = FileLogWriter(path_format=str(tmp_path / "missing" / "x.log"), on_error=errors.append)
+    writer.log(service="svc", line="hello", component="deploy")
+    assert len(errors) == 1 and "Could not log to" in errors[0] and "hello" in errors[0]
+
+
+def test_missing_config_gives_null_writer_and_bad_driver_names_it():
+    assert isinstance(log_writer_from_config(None), NullLogWriter)
+    assert isinstance(log_writer_from_config({"driver": "null"}), NullLogWriter)
+    with pytest.raises(PaastaNotConfiguredError, match="'scribe'.*/etc/paasta"):
+        log_writer_from_config({"driver": "scribe"}, where="/etc/paasta")
+    with pytest.raises(PaastaNotConfiguredError, match="path_format"):
+        log_writer_from_config({"driver": "file", "options": {}})
+
+
+def test_upstream_option_spelling_line_delimeter(tmp_path):
+    writer = log_writer_from_config(
+        {"driver": "file", "options": {"path_format": str(tmp_path / "l"), "line_delimeter": "|"}}
+    )
+    writer.log(service="svc", line="x", component="build")
+    assert (tmp_path / "l").read_text().endswith("}|")
