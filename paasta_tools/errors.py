@@ -48,6 +48,18 @@ class InvalidJobNameError(PaastaError):
     """A Marathon app id or Chronos job name does not decompose into service/instance."""
 
 
+class InvalidChronosConfigError(ConfigError):
+    """A chronos job config cannot become a Chronos job (bad schedule, command, parents)."""
+
+
+class ChronosError(PaastaError):
+    """A Chronos API call failed or Chronos is not configured."""
+
+
+class RerunError(PaastaError):
+    """A rerun of a Chronos job cannot be built (time variables without a date, a cycle)."""
+
+
 class MarathonError(PaastaError):
     """A Marathon API call failed or Marathon is not configured (``marathon_config``)."""
 
