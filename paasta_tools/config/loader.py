@@ -21,6 +21,7 @@ from paasta_tools.config.merge import deep_merge
 from paasta_tools.config.soa_dir import (
     INSTANCE_TYPES,
     ServiceFiles,
+    list_clusters,
     list_services,
     read_service_files,
     require_service_dir,
@@ -75,7 +76,7 @@ def _not_configured(service_files: ServiceFiles, cluster: str, instance: str) ->
     if suggestions:
         message += " Did you mean one of: " + ", ".join(f"{service_files.service}.{s}" for s in suggestions) + "?"
     elif not known:
-        clusters = service_files.clusters()
+        clusters = list_clusters(service_files.soa_dir, service_files.service)
         if clusters:
             message += f" {service_files.service} is configured on: {', '.join(clusters)}."
     return NoConfigurationForServiceError(message)
