@@ -22,7 +22,11 @@ EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 1
 
 # name -> (module, one-line help).  Each module exports add_subparser(subparsers).
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("paasta_tools.cli.cmds.info", "Prints the general information about a service."),
+    "list": ("paasta_tools.cli.cmds.list", "Display a list of PaaSTA services"),
+    "list-clusters": ("paasta_tools.cli.cmds.list_clusters", "Display a list of all PaaSTA clusters"),
+}
 
 
 class PaastaArgumentParser(argparse.ArgumentParser):

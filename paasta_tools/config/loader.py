@@ -150,6 +150,22 @@ def load_service_instance_configs(
     return instance_configs_from_files(files, cluster, instance_type)
 
 
+def list_all_instances_for_service(
+    service: str,
+    soa_dir: str | os.PathLike[str] = DEFAULT_SOA_DIR,
+    cluster: str | None = None,
+    instance_type: str | None = None,
+) -> list[str]:
+    """Unique instance names of a service over its clusters (sorted clusters, type order, yaml order)."""
+    files = read_service_files(soa_dir, service, cluster=cluster)
+    names: dict[str, None] = {}
+    for found_cluster in files.clusters():
+        for found_type in INSTANCE_TYPES:
+            if instance_type in (None, found_type):
+                names.update(dict.fromkeys(files.instances(found_type, found_cluster)))
+    return list(names)
+
+
 def _log_broken_service(service: str, error: PaastaError) -> None:
     log.warning("Skipping service %s: %s", service, error)
 

@@ -24,6 +24,7 @@ SERVICE_YAML = "service.yaml"
 SMARTSTACK_YAML = "smartstack.yaml"
 MONITORING_YAML = "monitoring.yaml"
 DEPLOY_YAML = "deploy.yaml"
+DEFAULT_GIT_URL_FORMAT = "git@git.yelpcorp.com:services/{service}.git"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ class ServiceFiles:
         }
         general.update(self.service_yaml)
         return general
+
+    def get_git_url(self) -> str:
+        """service.yaml ``git_url``, else upstream's default ``git@git.yelpcorp.com:services/<service>.git``."""
+        return str(self.service_yaml.get("git_url") or DEFAULT_GIT_URL_FORMAT.format(service=self.service))
 
     def clusters(self, instance_type: str | None = None) -> list[str]:
         """Sorted clusters having an instance file (of ``instance_type`` if given)."""
