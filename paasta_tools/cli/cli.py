@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("paasta_tools.cli.cmds.info", "Prints the general information about a service."),
     "list": ("paasta_tools.cli.cmds.list", "Display a list of PaaSTA services"),
     "list-clusters": ("paasta_tools.cli.cmds.list_clusters", "Display a list of all PaaSTA clusters"),
+    "check": ("paasta_tools.cli.cmds.check", "Determine whether service in pwd is 'paasta ready'"),
+    "validate": ("paasta_tools.cli.cmds.validate", "Validate that service files have correct syntax"),
 }
 
 
