@@ -35,6 +35,9 @@ class DevclusterSettings:
     port_range: tuple[int, int] = DEFAULT_PORT_RANGE
     # Speed knobs for tests; real clusters use the defaults.
     reconcile_interval: float = 0.5
+    # Chronos --failure_retry (ms in Chronos; seconds here) and --schedule_horizon.
+    chronos_failure_retry: float = 60.0
+    chronos_schedule_horizon: float = 60.0
 
 
 class Framework(Protocol):
@@ -123,6 +126,7 @@ class Cluster:
         self.ports = PortAllocator(settings.port_range)
         self.frameworks: dict[str, Framework] = {}
         self.agent = self._load_agent()
+        executor.bind_agent(self.agent.agent_id)
         self._shutdown_hooks: list[Callable[[], Any]] = []
 
     def _load_agent(self) -> AgentInfo:
