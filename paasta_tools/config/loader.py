@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,13 +22,12 @@ from paasta_tools.config.soa_dir import (
     ServiceFiles,
     list_clusters,
     list_services,
+    read_instance_files,
     read_service_files,
     require_service_dir,
 )
 from paasta_tools.errors import ConfigError, NoConfigurationForServiceError, PaastaError
 from paasta_tools.paths import DEFAULT_SOA_DIR
-
-log = logging.getLogger(__name__)
 
 CONFIG_CLASSES: dict[str, type[InstanceConfig]] = {
     "marathon": MarathonServiceConfig,
@@ -167,7 +165,9 @@ def list_all_instances_for_service(
 
 
 def _log_broken_service(service: str, error: PaastaError) -> None:
-    log.warning("Skipping service %s: %s", service, error)
+    import logging  # only needed when a service is broken; keeps the loader's import cheap
+
+    logging.getLogger(__name__).warning("Skipping service %s: %s", service, error)
 
 
 def list_all_instances_for_cluster(
@@ -183,11 +183,11 @@ def list_all_instances_for_cluster(
     found: list[tuple[str, str]] = []
     for service in list_services(soa_dir):
         try:
-            files = read_service_files(soa_dir, service, cluster=cluster)
+            instance_files = read_instance_files(soa_dir, service, cluster=cluster)
         except PaastaError as exc:
             on_error(service, exc)
             continue
         for found_type in INSTANCE_TYPES:
             if instance_type is None or found_type == instance_type:
-                found.extend((service, instance) for instance in files.instances(found_type, cluster))
+                found.extend((service, instance) for instance in instance_files.get((found_type, cluster), {}))
     return found

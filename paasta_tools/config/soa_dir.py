@@ -150,10 +150,11 @@ def read_instance_file(soa_dir: str | os.PathLike[str], service: str, instance_t
     return data
 
 
-def read_service_files(soa_dir: str | os.PathLike[str], service: str, cluster: str | None = None) -> ServiceFiles:
-    """Read every soa-configs file of ``service`` (instance files of ``cluster`` only, if given)."""
-    directory = service_dir(soa_dir, service)
-    files = _cluster_files(directory)
+def read_instance_files(
+    soa_dir: str | os.PathLike[str], service: str, cluster: str | None = None
+) -> dict[tuple[str, str], dict]:
+    """``{(instance_type, cluster): instances}`` of a service (one cluster if given), types in INSTANCE_TYPES order."""
+    files = _cluster_files(service_dir(soa_dir, service))
     instance_files: dict[tuple[str, str], dict] = {}
     for instance_type in INSTANCE_TYPES:
         for found_type, found_cluster, _ in files:
@@ -161,6 +162,12 @@ def read_service_files(soa_dir: str | os.PathLike[str], service: str, cluster: s
                 instance_files[(instance_type, found_cluster)] = read_instance_file(
                     soa_dir, service, instance_type, found_cluster
                 )
+    return instance_files
+
+
+def read_service_files(soa_dir: str | os.PathLike[str], service: str, cluster: str | None = None) -> ServiceFiles:
+    """Read every soa-configs file of ``service`` (instance files of ``cluster`` only, if given)."""
+    directory = service_dir(soa_dir, service)
     return ServiceFiles(
         service=service,
         soa_dir=str(soa_dir),
@@ -168,5 +175,5 @@ def read_service_files(soa_dir: str | os.PathLike[str], service: str, cluster: s
         smartstack=read_yaml_file(directory / SMARTSTACK_YAML),
         monitoring=read_yaml_file(directory / MONITORING_YAML),
         deploy=read_yaml_file(directory / DEPLOY_YAML),
-        instance_files=instance_files,
+        instance_files=read_instance_files(soa_dir, service, cluster),
     )

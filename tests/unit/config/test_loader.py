@@ -180,3 +180,10 @@ def test_importing_loader_stays_light():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_broken_services_are_logged_by_default(soa, caplog):
+    with caplog.at_level("WARNING"):
+        found = list_all_instances_for_cluster("c1", soa)
+    assert ("other", "web") in found
+    assert "Skipping service broken" in caplog.text
