@@ -11,6 +11,8 @@ VERSION = re.search(r'__version__ = "([^"]+)"', Path("paasta_tools/__init__.py")
 # reachable under both names.
 SCRIPTS = {
     # name: "module:function"
+    "generate_deployments_for_service": "paasta_tools.scripts.generate_deployments_for_service:main",
+    "generate_deployments_for_service.py": "paasta_tools.scripts.generate_deployments_for_service:main",
 }
 
 

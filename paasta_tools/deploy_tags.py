@@ -25,11 +25,14 @@ CONTROL_STATES = ("start", "stop")
 DEFAULT_STATE = ("start", None)
 
 _TS = r"\d{8}T\d{6}"
-_DEPLOY_SHAPE = re.compile(rf"^refs/tags/paasta-(?P<group>.*)-(?P<ts>{_TS})-deploy$")
+_DEPLOY_PREFIX = "refs/tags/paasta-"
+_DEPLOY_SUFFIX = "-deploy"
+_DEPLOY_MIN_LEN = len(_DEPLOY_PREFIX) + len("-YYYYmmddTHHMMSS-deploy")
 _CONTROL_SHAPE = re.compile(r"^refs/tags/paasta-(?P<branch>.+)-(?P<ts>[^-]+)-(?P<state>start|stop)$")
+_CONTROL_TEMPLATE = r"^refs/tags/(?:paasta-){0,2}%s-(?P<force_bounce>[^-]+)-(?P<state>(start|stop))$"
 # Deploy groups made only of these characters (``.`` being the one regex metacharacter among them)
 # match exactly the refs whose group part has the same length and fullmatches the group.
-_SIMPLE_GROUP = re.compile(r"^[A-Za-z0-9_.\-/:=@,%~]*$")
+_SIMPLE_GROUP = re.compile(r"[A-Za-z0-9_.\-/:=@,%~]*")
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,21 @@ def format_timestamp(when: datetime) -> str:
 
 
 def parse_timestamp(timestamp: str) -> datetime | None:
-    """The aware UTC datetime of a tag timestamp, or None when it is not a real date."""
+    """The aware UTC datetime of a ``YYYYmmddTHHMMSS`` tag timestamp, or None when it is not a real date."""
+    # Field slicing instead of strptime: strptime's first call costs milliseconds of imports.
+    ts = timestamp
+    if len(ts) != 15 or ts[8] != "T" or not (ts[:8] + ts[9:]).isdigit():
+        return None
     try:
-        return datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        fields = (ts[:4], ts[4:6], ts[6:8], ts[9:11], ts[11:13], ts[13:])
+        return datetime(*(int(f) for f in fields), tzinfo=UTC)
     except ValueError:
         return None
+
+
+def is_valid_timestamp(timestamp: str) -> bool:
+    """Whether ``timestamp`` is a real ``YYYYmmddTHHMMSS`` date and time."""
+    return parse_timestamp(timestamp) is not None
 
 
 def deploy_tag_ref(deploy_group: str, timestamp: str) -> str:
@@ -80,12 +93,27 @@ def control_tag_ref(branch: str, timestamp: str, state: str) -> str:
     return f"{TAG_PREFIX}paasta-{branch}-{timestamp}-{state}"
 
 
+def _split_deploy_ref(ref: str) -> tuple[str, str] | None:
+    """``(deploy_group, timestamp)`` when ``ref`` matches ``^refs/tags/paasta-(.*)-(\\d{8}T\\d{6})-deploy$``."""
+    # String slicing: this runs once per ref of the repository, thousands of times.
+    if not (ref.endswith(_DEPLOY_SUFFIX) and ref.startswith(_DEPLOY_PREFIX)) or len(ref) < _DEPLOY_MIN_LEN:
+        return None
+    timestamp = ref[-22:-7]
+    if ref[-23] != "-" or timestamp[8] != "T" or not (timestamp[:8] + timestamp[9:]).isdecimal():
+        return None
+    return ref[len(_DEPLOY_PREFIX) : -23], timestamp
+
+
 def parse_deploy_tag(ref: str, sha: str = "") -> DeployTag | None:
     """The DeployTag of ``ref`` or None when it is not a deploy tag."""
-    match = _DEPLOY_SHAPE.match(ref)
-    if not match:
+    parts = _split_deploy_ref(ref)
+    if parts is None:
         return None
-    return DeployTag(ref=ref, deploy_group=match.group("group"), timestamp=match.group("ts"), sha=sha)
+    return DeployTag(ref=ref, deploy_group=parts[0], timestamp=parts[1], sha=sha)
+
+
+def _first(item: tuple[str, str, str]) -> str:
+    return item[0]
 
 
 def parse_control_tag(ref: str, sha: str = "") -> ControlTag | None:
@@ -103,60 +131,99 @@ def _compile(template: str, name: str) -> re.Pattern[str]:
         return re.compile(template % re.escape(name))
 
 
+def _dot_match(pattern: str, text: str) -> bool:
+    """Whether ``text`` fullmatches ``pattern`` read as a regex whose only metacharacter is ``.``."""
+    if len(pattern) != len(text):
+        return False
+    return all(p == t or (p == "." and t != "\n") for p, t in zip(pattern, text, strict=True))
+
+
+def _split_control_ref(ref: str) -> tuple[str, str, str] | None:
+    """``(head, force_bounce, state)`` of ``refs/tags/<head>-<force_bounce>-<start|stop>``, else None."""
+    if not ref.startswith(TAG_PREFIX):
+        return None
+    head_and_fb, dash, state = ref[len(TAG_PREFIX) :].rpartition("-")
+    if not dash or state not in CONTROL_STATES:
+        return None
+    head, dash, force_bounce = head_and_fb.rpartition("-")
+    if not dash or not force_bounce:
+        return None
+    return head, force_bounce, state
+
+
+def _control_head_matches(branch: str, head: str) -> bool:
+    """``head`` is ``(?:paasta-){0,2}<branch>`` with ``branch`` a dot-only regex (see _SIMPLE_GROUP)."""
+    return any(
+        head.startswith(prefix) and _dot_match(branch, head[len(prefix) :])
+        for prefix in ("paasta-paasta-", "paasta-", "")
+    )
+
+
 class RefIndex:
     """The refs of one ``ls-remote``, indexed once so lookups stay fast with thousands of tags."""
 
     def __init__(self, refs: Mapping[str, str]) -> None:
         self.refs = refs
-        self._deploy_by_group: dict[str, list[DeployTag]] = {}
+        # group name -> [(timestamp, ref, sha)] in ref order; plain tuples keep indexing cheap.
+        self._deploy_by_group: dict[str, list[tuple[str, str, str]]] = {}
         self._refs_by_sha: dict[str, list[str]] = {}
         for ref, sha in refs.items():
             self._refs_by_sha.setdefault(sha, []).append(ref)
-            tag = parse_deploy_tag(ref, sha)
-            if tag is not None:
-                self._deploy_by_group.setdefault(tag.deploy_group, []).append(tag)
+            parts = _split_deploy_ref(ref)
+            if parts is not None:
+                self._deploy_by_group.setdefault(parts[0], []).append((parts[1], ref, sha))
 
-    def _deploy_candidates(self, deploy_group: str) -> Iterable[DeployTag]:
-        if re.escape(deploy_group) == deploy_group:
-            return self._deploy_by_group.get(deploy_group, [])
-        if _SIMPLE_GROUP.match(deploy_group):
-            pattern = _compile("%s", deploy_group)
+    def _deploy_candidates(self, deploy_group: str) -> list[tuple[str, str, str]]:
+        if _SIMPLE_GROUP.fullmatch(deploy_group):
+            if "." not in deploy_group:
+                return self._deploy_by_group.get(deploy_group, [])
             return [
-                tag
-                for name, tags in self._deploy_by_group.items()
-                if len(name) == len(deploy_group) and pattern.fullmatch(name)
-                for tag in tags
+                tag for name, tags in self._deploy_by_group.items() if _dot_match(deploy_group, name) for tag in tags
             ]
         pattern = _compile(rf"^refs/tags/paasta-%s-({_TS})-deploy$", deploy_group)
         found = []
         for tags in self._deploy_by_group.values():
-            for tag in tags:
-                match = pattern.match(tag.ref)
+            for _, ref, sha in tags:
+                match = pattern.match(ref)
                 if match:
-                    found.append(DeployTag(tag.ref, deploy_group, match.group(1), tag.sha))
+                    found.append((match.group(1), ref, sha))
         return found
 
     def latest_deploy_tag(self, deploy_group: str) -> DeployTag | None:
         """The deploy tag of ``deploy_group`` with the newest timestamp (first in ref order on ties)."""
-        ordered = sorted(self._deploy_candidates(deploy_group), key=lambda t: t.timestamp, reverse=True)
-        # A tag whose digits are not a real date (e.g. month 13) never wins, as strptime rejected it upstream.
-        for tag in ordered:
-            if parse_timestamp(tag.timestamp) is not None:
-                return tag
+        # A stable sort keeps ref order among equal timestamps.  A tag whose digits are not a real
+        # date (e.g. month 13) never wins: upstream's strptime rejected it.
+        for timestamp, ref, sha in sorted(self._deploy_candidates(deploy_group), key=_first, reverse=True):
+            if is_valid_timestamp(timestamp):
+                return DeployTag(ref=ref, deploy_group=deploy_group, timestamp=timestamp, sha=sha)
         return None
 
     def desired_state(self, branch: str, sha: str) -> tuple[str, str | None]:
         """``(state, force_bounce)`` from the newest start/stop control tag of ``branch`` on ``sha``."""
-        pattern = _compile(r"^refs/tags/(?:paasta-){0,2}%s-(?P<force_bounce>[^-]+)-(?P<state>(start|stop))$", branch)
         best: tuple[str, str] | None = None
-        for ref in self._refs_by_sha.get(sha, ()):
-            match = pattern.match(ref)
+        for force_bounce, state in self._control_tags(branch, sha):
             # ">=" keeps the last of equal timestamps, as upstream's stable sort did.
-            if match and (best is None or match.group("force_bounce") >= best[0]):
-                best = (match.group("force_bounce"), match.group("state"))
+            if best is None or force_bounce >= best[0]:
+                best = (force_bounce, state)
         if best is None:
             return DEFAULT_STATE
         return best[1], best[0]
+
+    def _control_tags(self, branch: str, sha: str) -> list[tuple[str, str]]:
+        """``(force_bounce, state)`` of the refs on ``sha`` matching upstream's control tag regex for ``branch``."""
+        candidates = [ref for ref in self._refs_by_sha.get(sha, ()) if ref.endswith(("-start", "-stop"))]
+        if not candidates:
+            return []
+        if _SIMPLE_GROUP.fullmatch(branch):
+            found = []
+            for ref in candidates:
+                parts = _split_control_ref(ref)
+                if parts and _control_head_matches(branch, parts[0]):
+                    found.append((parts[1], parts[2]))
+            return found
+        pattern = _compile(_CONTROL_TEMPLATE, branch)
+        matches = (pattern.match(ref) for ref in candidates)
+        return [(m.group("force_bounce"), m.group("state")) for m in matches if m]
 
 
 def compute_deployments(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -246,7 +246,7 @@ def write_deployments_json(path: str, data: Mapping[str, Any]) -> bool:
     if _read_existing(path) == data:
         return False
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    fd, tmp_path = _create_temp_file(directory, os.path.basename(path))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f)
@@ -260,6 +260,17 @@ def write_deployments_json(path: str, data: Mapping[str, Any]) -> bool:
         raise
     _fsync_directory(directory)
     return True
+
+
+def _create_temp_file(directory: str, basename: str) -> tuple[int, str]:
+    # tempfile.mkstemp would do, but importing tempfile costs more than the whole write.
+    for attempt in range(100):
+        tmp_path = os.path.join(directory, f".{basename}.{os.getpid()}.{time.monotonic_ns()}.{attempt}.tmp")
+        try:
+            return os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp_path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file for {basename} in {directory}")
 
 
 def _fsync_directory(directory: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Sequence
 
 from paasta_tools.errors import GitError
@@ -103,6 +102,8 @@ def _update_local_ref(git_dir: str, git_url: str, ref: str, sha: str, force: boo
 
 
 def _push_remote_ref(git_url: str, ref: str, sha: str, force: bool, timeout: float) -> None:
+    import tempfile
+
     what = f"pushing {sha} to {ref} in {git_url}"
     with tempfile.TemporaryDirectory(prefix="paasta-git-") as tmp:
         run_git(["init", "--quiet", "--bare", tmp], what, timeout)

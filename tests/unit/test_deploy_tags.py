@@ -186,3 +186,46 @@ def test_thousands_of_tags_are_fast():
     assert time.perf_counter() - start < 0.1
     assert len(result["v1"]) == 50
     assert result["v2"]["deployments"]["group3.x"]["git_sha"] == f"{95:040x}"
+
+
+def _reference_compute(service, branches, refs):
+    """Upstream's algorithm written out with its regexes, one scan of all refs per lookup."""
+    import re
+
+    v1, deployments, controls = {}, {}, {}
+    for branch, group in dict(branches).items():
+        best = None
+        deploy_re = re.compile("^refs/tags/paasta-" + group + r"-(\d{8}T\d{6})-deploy$")
+        for ref, sha in refs.items():
+            m = deploy_re.match(ref)
+            if m and parse_timestamp(m.group(1)) and (best is None or m.group(1) > best[0]):
+                best = (m.group(1), sha)
+        if best is None:
+            continue
+        sha = best[1]
+        control_re = re.compile(r"^refs/tags/(?:paasta-){0,2}" + branch + r"-(?P<fb>[^-]+)-(?P<state>(start|stop))$")
+        states = [
+            (m.group("state"), m.group("fb")) for ref, s in refs.items() if s == sha and (m := control_re.match(ref))
+        ]
+        state, fb = sorted(states, key=lambda x: x[1])[-1] if states else ("start", None)
+        v1[f"{service}:paasta-{branch}"] = {"docker_image": image(sha), "desired_state": state, "force_bounce": fb}
+        deployments[group] = {"docker_image": image(sha), "git_sha": sha}
+        controls[f"{service}:{branch}"] = {"desired_state": state, "force_bounce": fb}
+    return {"v1": v1, "v2": {"deployments": deployments, "controls": controls}}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_indexed_lookup_agrees_with_upstream_regex_scan(seed):
+    import random
+
+    rng = random.Random(seed)
+    names = ["c1.main", "c1-main", "c1xmain", "c1.ma", "prod", "pro.", "p-rod", "paasta-c1.main", "c1.main-x"]
+    stamps = ["20170101T000000", "20170102T000000", "20171301T000000", "2017", "x"]
+    shas = [A, B, C]
+    refs = {}
+    for _ in range(40):
+        prefix = rng.choice(["refs/tags/paasta-", "refs/tags/", "refs/tags/paasta-paasta-", "refs/heads/paasta-"])
+        suffix = rng.choice(["deploy", "start", "stop", "restart"])
+        refs[f"{prefix}{rng.choice(names)}-{rng.choice(stamps)}-{suffix}"] = rng.choice(shas)
+    branches = [(rng.choice(names), rng.choice(names)) for _ in range(6)]
+    assert compute_deployments("svc", branches, refs) == _reference_compute("svc", branches, refs)
