@@ -105,6 +105,10 @@ class Executor(abc.ABC):
 
     name: str = "abstract"
 
+    def bind_agent(self, agent_id: str) -> None:
+        """Learn the agent id (container names use it); called once by the Cluster."""
+        return None
+
     @abc.abstractmethod
     async def launch(self, spec: TaskSpec) -> None:
         """Start the task; raise LaunchError if it cannot start at all."""

@@ -114,6 +114,13 @@ class ProcessExecutor(Executor):
         # The Mesos command executor inherits the agent's environment.
         env = dict(os.environ)
         env.update(spec.env)
+        # Without a container there is no port mapping: the process listens on the host ports.
+        for index, mapping in enumerate(spec.port_mappings):
+            env[f"PORT{index}"] = str(mapping.host_port)
+            if f"PORT_{mapping.container_port}" in env:
+                env[f"PORT_{mapping.container_port}"] = str(mapping.host_port)
+        if spec.port_mappings:
+            env["PORT"] = str(spec.port_mappings[0].host_port)
         env.setdefault("MESOS_SANDBOX", str(sandbox))
         env.setdefault("MESOS_DIRECTORY", str(sandbox))
         env.setdefault("MESOS_TASK_ID", spec.task_id)
@@ -122,7 +129,8 @@ class ProcessExecutor(Executor):
     async def launch(self, spec: TaskSpec) -> None:
         argv = task_argv(spec)
         if not argv:
-            raise LaunchError(f"task {spec.task_id} has neither cmd nor args")
+            image = f" and no Docker engine runs its image {spec.docker.image}" if spec.docker else ""
+            raise LaunchError(f"task {spec.task_id} has neither cmd nor args{image}")
         sandbox = self.sandbox(spec.task_id)
         sandbox.mkdir(parents=True, exist_ok=True)
         (sandbox / EXIT_FILE).unlink(missing_ok=True)

@@ -1,0 +1,81 @@
+"""The system-config documents (``/etc/paasta/*.json``) that point paasta at a devcluster.
+
+Pure: ``system_config_documents`` returns ``{file name: JSON document}``; ``write_system_config``
+writes them into a directory that ``PAASTA_SYSTEM_CONFIG_DIR`` can name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DevclusterEndpoints:
+    """Where one devcluster's parts answer, as the system config describes them."""
+
+    cluster: str
+    marathon_url: str
+    chronos_url: str
+    mesos_url: str
+    zookeeper_port: int | None
+    registry: str | None  # host:port of the docker registry
+    log_dir: Path
+    sensu_port: int | None = None
+
+
+def system_config_documents(endpoints: DevclusterEndpoints) -> dict[str, dict[str, Any]]:
+    """The documents, keyed by file name, in the shapes of upstream's example cluster."""
+    name = endpoints.cluster
+    marathon_config = {"url": endpoints.marathon_url, "user": None, "password": None}
+    chronos_config = {"url": [endpoints.chronos_url], "user": None, "password": None}
+    zookeeper = f"zk://127.0.0.1:{endpoints.zookeeper_port or 2181}/mesos-{name}"
+    log_path = str(endpoints.log_dir / "{service}.log")
+    return {
+        "cluster.json": {"cluster": name, "zookeeper": zookeeper, "mesos_url": endpoints.mesos_url},
+        "marathon.json": {"marathon_config": marathon_config},
+        "chronos.json": {"chronos_config": chronos_config},
+        "clusters.json": {
+            "clusters": {
+                name: {
+                    "marathon_config": marathon_config,
+                    "chronos_config": chronos_config,
+                    "mesos_url": endpoints.mesos_url,
+                }
+            }
+        },
+        "docker_registry.json": {"docker_registry": endpoints.registry or "127.0.0.1:5000"},
+        "volumes.json": {"volumes": []},
+        "sensu.json": {
+            "sensu_host": "127.0.0.1" if endpoints.sensu_port else None,
+            "sensu_port": endpoints.sensu_port or 3030,
+        },
+        "logs.json": {
+            "log_writer": {"driver": "file", "options": {"path_format": log_path}},
+            "log_reader": {"driver": "file", "options": {"path_format": log_path, "cluster_map": {name: name}}},
+        },
+        "dashboards.json": {
+            "dashboard_links": {
+                name: {
+                    "Marathon": endpoints.marathon_url,
+                    "Chronos": endpoints.chronos_url,
+                    "Mesos": endpoints.mesos_url,
+                }
+            }
+        },
+        "local_run.json": {"local_run_config": {"default_cluster": name}},
+    }
+
+
+def write_system_config(directory: Path, endpoints: DevclusterEndpoints) -> Path:
+    """Write the documents into ``directory`` (created; each file replaced atomically)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for file_name, document in system_config_documents(endpoints).items():
+        target = directory / file_name
+        tmp = directory / f".{file_name}.tmp"
+        tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, target)
+    return directory
