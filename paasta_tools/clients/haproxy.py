@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from paasta_tools.errors import HaproxyError
-from paasta_tools.marathon.haproxy_csv import HaproxyBackend, backends_of, parse_haproxy_csv
+from paasta_tools.marathon.haproxy_csv import HaproxyBackend, backends_of, parse_haproxy_csv, up_addresses
 
 DEFAULT_SYNAPSE_PORT = 3212
 DEFAULT_SYNAPSE_HAPROXY_URL_FORMAT = "http://{host:s}:{port:d}/;csv;norefresh"
@@ -55,3 +55,38 @@ def get_backends(
     """Backends (server rows) of the given ``service.namespace`` proxies (all when None) on one synapse."""
     url = haproxy_stats_url(synapse_host, synapse_port, synapse_haproxy_url_format)
     return backends_of(parse_haproxy_csv(fetch_haproxy_csv(url, timeout), source=url), services)
+
+
+def get_up_addresses_on_hosts(
+    hosts: Iterable[str],
+    service: str,
+    synapse_port: int = DEFAULT_SYNAPSE_PORT,
+    synapse_haproxy_url_format: str | None = None,
+    timeout: float = HAPROXY_TIMEOUT_S,
+) -> tuple[frozenset[tuple[str, int]], list[str]]:
+    """(address, port) pairs UP for ``service`` (``service.namespace``) in the synapse of each host.
+
+    Each host's own synapse is asked (a task is only trusted by the HAProxy on
+    its host).  Pairs are given both with the backend IP and, when it is the
+    host's address, with the host name, so tasks match by either.  A host
+    whose synapse cannot be read adds nothing; its error is returned.
+    """
+    import socket
+
+    up: set[tuple[str, int]] = set()
+    errors: list[str] = []
+    for host in sorted(set(hosts)):
+        try:
+            backends = get_backends([service], host, synapse_port, synapse_haproxy_url_format, timeout)
+        except HaproxyError as exc:
+            errors.append(str(exc))
+            continue
+        try:
+            host_ip = socket.gethostbyname(host)
+        except OSError:
+            host_ip = host
+        for ip, port in up_addresses(backends):
+            up.add((ip, port))
+            if ip == host_ip:
+                up.add((host, port))
+    return frozenset(up), errors

@@ -10,7 +10,7 @@ camelCase JSON that marathon-python POSTs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from paasta_tools.config.marathon_config import MarathonServiceConfig
@@ -35,23 +35,17 @@ class AppSystemConfig:
     expected_slave_attributes: Sequence[Mapping[str, Any]] | None = None
     deploy_blacklist: Sequence[Sequence[str]] = ()
     deploy_whitelist: Sequence[Any] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def app_system_config_from(system_config: Any) -> AppSystemConfig:
-    """Pick the app-dict values out of a loaded system config (its upstream-named getters)."""
-
-    def _get(name: str, default: Any) -> Any:
-        getter = getattr(system_config, f"get_{name}", None)
-        return getter() if getter is not None else default
-
+    """The app-dict values of a loaded SystemPaastaConfig (docker_registry and volumes are required)."""
     return AppSystemConfig(
         docker_registry=system_config.get_docker_registry(),
-        volumes=tuple(_get("volumes", ())),
-        dockercfg_location=_get("dockercfg_location", DEFAULT_DOCKERCFG_LOCATION),
-        expected_slave_attributes=_get("expected_slave_attributes", None),
-        deploy_blacklist=tuple(_get("deploy_blacklist", ())),
-        deploy_whitelist=_get("deploy_whitelist", None),
+        volumes=tuple(system_config.get_volumes()),
+        dockercfg_location=system_config.get_dockercfg_location(),
+        expected_slave_attributes=system_config.get_expected_slave_attributes(),
+        deploy_blacklist=tuple(system_config.get_deploy_blacklist()),
+        deploy_whitelist=system_config.get_deploy_whitelist(),
     )
 
 

@@ -11,10 +11,12 @@ each task's host and passes the UP (address, port) pairs.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from paasta_tools.marathon.tasks import MarathonTask
+from paasta_tools.errors import InvalidInstanceConfig
+from paasta_tools.marathon.tasks import MarathonAppState, MarathonTask
 
 
 def is_task_healthy(task: MarathonTask, require_all: bool = False, default_healthy: bool = True) -> bool:
@@ -72,3 +74,41 @@ def get_happy_tasks(
 def hosts_to_check_in_haproxy(tasks: Iterable[MarathonTask]) -> list[str]:
     """Distinct task hosts, sorted: the synapses whose CSV the caller must fetch."""
     return sorted({t.host for t in tasks if t.host})
+
+
+@dataclass(frozen=True)
+class HappyTaskParams:
+    """The ``bounce_health_params`` of an instance: ``min_task_uptime`` and ``check_haproxy``."""
+
+    min_task_uptime: float | None = None
+    check_haproxy: bool = False
+
+
+def happy_task_params(bounce_health_params: Mapping[str, Any]) -> HappyTaskParams:
+    """Validate ``bounce_health_params`` (only min_task_uptime, check_haproxy are known)."""
+    unknown = set(bounce_health_params) - {"min_task_uptime", "check_haproxy"}
+    if unknown:
+        raise InvalidInstanceConfig(
+            f"bounce_health_params: unknown key(s) {', '.join(sorted(unknown))}; "
+            "only min_task_uptime and check_haproxy are supported"
+        )
+    uptime = bounce_health_params.get("min_task_uptime")
+    if uptime is not None and (isinstance(uptime, bool) or not isinstance(uptime, int | float)):
+        raise InvalidInstanceConfig(f"bounce_health_params: min_task_uptime must be a number, got {uptime!r}")
+    return HappyTaskParams(min_task_uptime=uptime, check_haproxy=bool(bounce_health_params.get("check_haproxy")))
+
+
+def get_happy_tasks_of_app(
+    app: MarathonAppState,
+    now: datetime.datetime,
+    params: HappyTaskParams = HappyTaskParams(),
+    haproxy_up: Collection[tuple[str, int]] | None = None,
+) -> list[MarathonTask]:
+    """Happy tasks of one app; ``haproxy_up`` is only consulted when ``params.check_haproxy``."""
+    return get_happy_tasks(
+        app.tasks,
+        app.health_checks,
+        now,
+        min_task_uptime=params.min_task_uptime,
+        haproxy_up=(haproxy_up or frozenset()) if params.check_haproxy else None,
+    )

@@ -8,9 +8,11 @@ The clients layer fetches; these types are what the pure planners
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from paasta_tools.marathon.job_id import is_app_of_instance
 
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
 
@@ -94,3 +96,8 @@ def app_state_from_json(data: Mapping[str, Any]) -> MarathonAppState:
 def tasks_by_app(apps: Sequence[MarathonAppState]) -> dict[str, tuple[MarathonTask, ...]]:
     """``{app id: tasks}`` for the given apps."""
     return {app.id: app.tasks for app in apps}
+
+
+def get_matching_apps(apps: Iterable[MarathonAppState], service: str, instance: str) -> list[MarathonAppState]:
+    """The apps of service.instance (any git/config hash), by app id prefix."""
+    return [app for app in apps if is_app_of_instance(app.id, service, instance)]

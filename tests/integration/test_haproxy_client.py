@@ -33,3 +33,16 @@ def test_url_format_and_unreachable_synapse() -> None:
         haproxy.haproxy_stats_url("h", 3212, "http://{hostname}/")
     with pytest.raises(HaproxyError, match="could not read"):
         haproxy.get_backends(None, "127.0.0.1", free_port())
+
+
+def test_up_addresses_per_host_include_the_host_name() -> None:
+    csv = CSV.replace(b"10.0.0.1:31000_host1", b"127.0.0.1:31000_localhost")
+    with serve_recorder() as synapse:
+        synapse.on("GET", "/;csv;norefresh", body=csv)
+        port = int(synapse.url.rsplit(":", 1)[1])
+        up, errors = haproxy.get_up_addresses_on_hosts(["localhost", "127.0.0.1"], "svc.main", port)
+    assert errors == []
+    assert ("localhost", 31000) in up and ("127.0.0.1", 31000) in up
+    assert ("10.0.0.3", 31002) in up and ("10.0.0.2", 31001) not in up
+    up, errors = haproxy.get_up_addresses_on_hosts(["127.0.0.1"], "svc.main", free_port())
+    assert up == frozenset() and len(errors) == 1

@@ -13,7 +13,12 @@ import pytest
 from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.config.smartstack import namespace_config_from_dict
 from paasta_tools.errors import InvalidHealthcheckModeError, InvalidInstanceConfig, NoDockerImageError
-from paasta_tools.marathon.app_dict import AppSystemConfig, format_marathon_app_dict, marathon_app_body
+from paasta_tools.marathon.app_dict import (
+    AppSystemConfig,
+    app_system_config_from,
+    format_marathon_app_dict,
+    marathon_app_body,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "app_dicts"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -119,3 +124,22 @@ def test_post_body_is_camel_case_and_minimal() -> None:
     assert "cmd" not in body and "volumes" not in body["container"]
     assert body["container"]["docker"]["privileged"] is False
     assert "health_checks" not in body and body["healthChecks"][0]["protocol"] == "COMMAND"
+
+
+def test_system_values_from_the_system_config() -> None:
+    from paasta_tools.system_config import SystemPaastaConfig
+
+    system = SystemPaastaConfig(
+        config_dict={
+            "docker_registry": "localhost:5000",
+            "volumes": [{"containerPath": "/a", "hostPath": "/a", "mode": "RO"}],
+            "deploy_blacklist": [["region", "r9"]],
+            "expected_slave_attributes": [{"region": "r1"}],
+        }
+    )
+    values = app_system_config_from(system)
+    assert values.docker_registry == "localhost:5000"
+    assert values.dockercfg_location == "file:///root/.dockercfg"
+    assert values.deploy_blacklist == (["region", "r9"],)
+    assert values.expected_slave_attributes == [{"region": "r1"}]
+    assert values.volumes == ({"containerPath": "/a", "hostPath": "/a", "mode": "RO"},)

@@ -68,3 +68,34 @@ def test_task_from_marathon_json() -> None:
 
 def test_hosts_to_check() -> None:
     assert hosts_to_check_in_haproxy([_task("a", host="b"), _task("c", host="a"), _task("d", host="b")]) == ["a", "b"]
+
+
+def test_bounce_health_params() -> None:
+    from paasta_tools.errors import InvalidInstanceConfig
+    from paasta_tools.marathon.happy_tasks import HappyTaskParams, get_happy_tasks_of_app, happy_task_params
+    from paasta_tools.marathon.tasks import MarathonAppState
+
+    assert happy_task_params({}) == HappyTaskParams(None, False)
+    params = happy_task_params({"check_haproxy": True, "min_task_uptime": 30})
+    assert params == HappyTaskParams(30, True)
+    for bad in ({"check_haproxi": True}, {"min_task_uptime": "soon"}):
+        try:
+            happy_task_params(bad)
+        except InvalidInstanceConfig as exc:
+            assert "bounce_health_params" in str(exc)
+        else:
+            raise AssertionError(f"{bad} accepted")
+    young, old = _task("young", started_ago=5, port=1), _task("old", started_ago=50, port=2)
+    app = MarathonAppState(id="/svc.main.gita.configb", instances=2, tasks=(young, old))
+    assert get_happy_tasks_of_app(app, NOW, params, {("h1", 2)}) == [old]
+    assert get_happy_tasks_of_app(app, NOW, params) == []
+    assert get_happy_tasks_of_app(app, NOW) == [young, old]
+
+
+def test_matching_apps() -> None:
+    from paasta_tools.marathon.tasks import MarathonAppState, get_matching_apps
+
+    apps = [
+        MarathonAppState(id=i) for i in ("/my--svc.main.gita.configb", "/my--svc.main2.gita.configb", "/x.main.a.b")
+    ]
+    assert [a.id for a in get_matching_apps(apps, "my_svc", "main")] == ["/my--svc.main.gita.configb"]
