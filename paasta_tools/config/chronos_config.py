@@ -40,6 +40,7 @@ class ChronosJobConfig(InstanceConfig):
         return self.config_dict.get("epsilon", DEFAULT_EPSILON)
 
     def get_retries(self) -> int:
+        """``retries`` as written (validation reports a non-integer)."""
         return self.config_dict.get("retries", DEFAULT_RETRIES)
 
     def get_disabled(self) -> bool:

@@ -45,6 +45,20 @@ class InstanceConfig:
     def _where(self, key: str) -> str:
         return f"{self.instance_type}-{self.cluster}.yaml, instance {self.instance!r}, key {key!r}"
 
+    def _typed(self, key: str, default: Any, types: tuple[type, ...], what: str) -> Any:
+        value = self.config_dict.get(key, default)
+        if value is None and default is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise InvalidInstanceConfig(f"{self._where(key)}: {value!r} is not {what}")
+        return value
+
+    def _integer(self, key: str, default: int | None) -> Any:
+        return self._typed(key, default, (int,), "an integer")
+
+    def _number(self, key: str, default: float | None) -> Any:
+        return self._typed(key, default, (int, float), "a number")
+
     def get(self, key: str, default: Any = None) -> Any:
         """The raw merged value of ``key``."""
         return self.config_dict.get(key, default)
@@ -80,10 +94,10 @@ class InstanceConfig:
         return f"{int(math.ceil(self.get_mem()))}m"
 
     def get_cfs_period_us(self) -> int:
-        return self.config_dict.get("cfs_period_us", DEFAULT_CFS_PERIOD_US)
+        return self._integer("cfs_period_us", DEFAULT_CFS_PERIOD_US)
 
     def get_cpu_burst_pct(self) -> int:
-        return self.config_dict.get("cpu_burst_pct", DEFAULT_CPU_BURST_PCT)
+        return self._integer("cpu_burst_pct", DEFAULT_CPU_BURST_PCT)
 
     def get_cpu_quota(self) -> int:
         """docker ``cpu-quota``: ``cpus * cfs_period_us * (100 + cpu_burst_pct) / 100``."""

@@ -20,10 +20,10 @@ class LongRunningServiceConfig(InstanceConfig):
     # --- instance counts ---------------------------------------------------------------------
 
     def get_min_instances(self) -> int:
-        return self.config_dict.get("min_instances", 1)
+        return self._integer("min_instances", 1)
 
     def get_max_instances(self) -> int | None:
-        return self.config_dict.get("max_instances")
+        return self._integer("max_instances", None)
 
     def limit_instance_count(self, instances: int) -> int:
         """Clamp an autoscaled count into [min_instances, max_instances]."""
@@ -43,7 +43,7 @@ class LongRunningServiceConfig(InstanceConfig):
             if autoscaled_instances is None:
                 return max_instances
             return self.limit_instance_count(autoscaled_instances)
-        return self.config_dict.get("instances", 1)
+        return self._integer("instances", 1)
 
     def get_desired_instances(self, autoscaled_instances: int | None = None) -> int:
         """Instances to run now: 0 when deployments.json says stop, else :meth:`get_instances`."""
@@ -90,16 +90,16 @@ class LongRunningServiceConfig(InstanceConfig):
         return self.config_dict.get("healthcheck_cmd", "/bin/true")
 
     def get_healthcheck_grace_period_seconds(self) -> float:
-        return self.config_dict.get("healthcheck_grace_period_seconds", 60)
+        return self._number("healthcheck_grace_period_seconds", 60)
 
     def get_healthcheck_interval_seconds(self) -> float:
-        return self.config_dict.get("healthcheck_interval_seconds", 10)
+        return self._number("healthcheck_interval_seconds", 10)
 
     def get_healthcheck_timeout_seconds(self) -> float:
-        return self.config_dict.get("healthcheck_timeout_seconds", 10)
+        return self._number("healthcheck_timeout_seconds", 10)
 
     def get_healthcheck_max_consecutive_failures(self) -> int:
-        return self.config_dict.get("healthcheck_max_consecutive_failures", 30)
+        return self._integer("healthcheck_max_consecutive_failures", 30)
 
     # --- bounce and drain --------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class LongRunningServiceConfig(InstanceConfig):
         return dict(self.config_dict.get("bounce_health_params", default))
 
     def get_bounce_margin_factor(self) -> float:
-        return self.config_dict.get("bounce_margin_factor", 1.0)
+        return self._number("bounce_margin_factor", 1.0)
 
     def get_drain_method(self, service_namespace_config: ServiceNamespaceConfig) -> str:
         """``drain_method``; default hacheck in smartstack, else noop."""
@@ -126,4 +126,4 @@ class LongRunningServiceConfig(InstanceConfig):
 
     def get_replication_threshold(self) -> int:
         """Percent of expected instances below which replication is critical (50)."""
-        return self.config_dict.get("replication_threshold", 50)
+        return self._integer("replication_threshold", 50)

@@ -56,10 +56,10 @@ class MarathonServiceConfig(LongRunningServiceConfig):
         return self._float("disk", DEFAULT_DISK)
 
     def get_backoff_factor(self) -> int:
-        return self.config_dict.get("backoff_factor", 2)
+        return self._integer("backoff_factor", 2)
 
     def get_max_launch_delay_seconds(self) -> int:
-        return self.config_dict.get("max_launch_delay_seconds", 300)
+        return self._integer("max_launch_delay_seconds", 300)
 
     def get_backoff_seconds(self) -> int:
         """``ceil(10 / N)``, N the configured instances (max_instances when set); N = 0 gives 1.
@@ -67,7 +67,7 @@ class MarathonServiceConfig(LongRunningServiceConfig):
         Uses the configured count, not the desired one, so stopping an instance keeps it.
         """
         max_instances = self.get_max_instances()
-        instances = max_instances if max_instances is not None else self.config_dict.get("instances", 1)
+        instances = max_instances if max_instances is not None else self._integer("instances", 1)
         if not instances:
             return 1
         return int(math.ceil(10.0 / instances))
@@ -77,7 +77,7 @@ class MarathonServiceConfig(LongRunningServiceConfig):
 
     def get_host_port(self) -> int:
         """The host port to map 8888 to (0: Marathon picks one)."""
-        return self.config_dict.get("host_port", 0)
+        return self._integer("host_port", 0)
 
     def get_autoscaling_params(self) -> dict[str, Any]:
         """``autoscaling`` merged over mesos_cpu / pid / setpoint 0.8."""

@@ -221,3 +221,29 @@ def test_chronos_keeps_yaml_types():
 def test_instance_type_per_class():
     assert make(cls=MarathonServiceConfig).instance_type == "marathon"
     assert make(cls=ChronosJobConfig).get_instance_type() == "chronos"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "getter", "what"),
+    [
+        ("cfs_period_us", "100000", "get_cfs_period_us", "an integer"),
+        ("cpu_burst_pct", True, "get_cpu_burst_pct", "an integer"),
+        ("mem", "lots", "get_mem", "a number"),
+        ("instances", 2.5, "get_instances", "an integer"),
+        ("max_instances", "ten", "get_max_instances", "an integer"),
+        ("healthcheck_grace_period_seconds", [], "get_healthcheck_grace_period_seconds", "a number"),
+        ("host_port", "8080", "get_host_port", "an integer"),
+    ],
+)
+def test_wrong_types_are_invalid_naming_file_instance_and_key(key, value, getter, what):
+    config = make({key: value}, cls=MarathonServiceConfig)
+    with pytest.raises(InvalidInstanceConfig) as excinfo:
+        getattr(config, getter)()
+    assert f"marathon-westeros-prod.yaml, instance 'main', key '{key}'" in str(excinfo.value)
+    assert f"is not {what}" in str(excinfo.value)
+
+
+def test_chronos_keeps_raw_values_for_validation_to_report():
+    job = make({"retries": "2", "cpus": "lots"}, cls=ChronosJobConfig)
+    assert job.get_retries() == "2"
+    assert job.get_cpus() == "lots"
