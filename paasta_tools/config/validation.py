@@ -19,9 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from paasta_tools.config.soa_dir import require_service_dir, service_dir
+from paasta_tools.config.deploy_yaml import get_pipeline
+from paasta_tools.config.smartstack import namespace_config_from_dict
+from paasta_tools.config.soa_dir import DEPLOY_YAML, SMARTSTACK_YAML, require_service_dir, service_dir
 from paasta_tools.config.validation_chronos import check_job, parent_services
-from paasta_tools.config.validation_format import dotted, format_error
+from paasta_tools.config.validation_format import describe_value, dotted, format_error
 from paasta_tools.config.yaml_files import read_yaml_file
 from paasta_tools.errors import ConfigError, PaastaError
 
@@ -157,6 +159,30 @@ def service_name_issues(service: str, kind: FileKind) -> list[Issue]:
     return []
 
 
+def other_file_issues(file_name: str, data: Any) -> list[Issue]:
+    """Problems of deploy.yaml and smartstack.yaml that would break deployments; [] for other files."""
+    if file_name not in (DEPLOY_YAML, SMARTSTACK_YAML) or data in (None, {}):
+        return []
+    if not isinstance(data, dict):
+        return [Issue((), "should be a mapping of keys to values")]
+    if file_name == DEPLOY_YAML:
+        try:
+            get_pipeline(data, file_name)
+        except ConfigError as exc:
+            return [Issue((), str(exc).removeprefix(f"{file_name}: "))]
+        return []
+    issues = []
+    for namespace, raw in data.items():
+        try:
+            namespace_config_from_dict(str(namespace), raw, str(namespace))
+        except ConfigError as exc:
+            issues.append(Issue((), str(exc)))
+        port = raw.get("proxy_port") if isinstance(raw, dict) else None
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+            issues.append(Issue((namespace, "proxy_port"), f"should be an integer port, not {describe_value(port)}"))
+    return issues
+
+
 def _read(path: Path) -> Any:
     return read_yaml_file(path, require_mapping=False)
 
@@ -179,7 +205,8 @@ def _validate_file(service: str, path: Path) -> tuple[FileReport | None, Any]:
     except ConfigError as exc:
         return FileReport(str(path), kind, (_config_error_issue(exc, path),)), None
     if kind is None:
-        return None, data
+        issues = other_file_issues(path.name, data)
+        return (FileReport(str(path), None, tuple(issues)) if issues else None), data
     issues = service_name_issues(service, kind) + validate_instance_data(kind, data)
     return FileReport(str(path), kind, tuple(issues)), data
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from paasta_tools.config.validation_format import did_you_mean
 
-DEFAULT_GIT_URL_FORMAT = "git@git.yelpcorp.com:services/{service}.git"
 _DOCKER_TAG_RE = re.compile(r"^\s*DOCKER_TAG\s*\?=", re.MULTILINE)
 
 
@@ -72,9 +71,3 @@ def smartstack_ports(smartstack: Mapping[str, Any]) -> list[tuple[str, Any]]:
         port = config.get("proxy_port") if isinstance(config, Mapping) else None
         ports.append((str(namespace), port))
     return ports
-
-
-def service_git_url(service_yaml: Mapping[str, Any], service: str) -> str:
-    """service.yaml's ``git_url``, or upstream's default for the service."""
-    url = service_yaml.get("git_url")
-    return url if isinstance(url, str) and url else DEFAULT_GIT_URL_FORMAT.format(service=service)

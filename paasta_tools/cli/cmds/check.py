@@ -161,9 +161,12 @@ def deploy_yaml_lines(service_path: Path, marks: Marks) -> list[str]:
 
 def git_repo_lines(service: str, service_path: Path, tools: CheckTools, marks: Marks) -> list[str]:
     """The service's git_url answers ``git ls-remote``."""
-    from paasta_tools.config.validation_contract import service_git_url
+    from paasta_tools.config.soa_dir import ServiceFiles
 
-    git_url = service_git_url(_read(service_path / "service.yaml"), service)
+    files = ServiceFiles(
+        service=service, soa_dir=str(service_path.parent), service_yaml=_read(service_path / "service.yaml")
+    )
+    git_url = files.get_git_url()
     error = tools.git_error(git_url)
     if error is None:
         return [marks.success("Git repo found in the expected location.")]

@@ -118,7 +118,7 @@ def _file_lines(report: FileReport, marks: Marks) -> list[str]:
     if report.ok:
         return [marks.success(f"Successfully validated schema: {report.path}")]
     if report.kind is None:
-        header = marks.failure(f"Failed to read: {report.path}")
+        header = marks.failure(f"Invalid file: {report.path}")
     else:
         header = marks.failure("Failed to validate schema. More info:", SCHEMA_DOCS) + f": {report.path}"
     return [header] + [f"  {issue}" for issue in report.issues]

@@ -16,7 +16,6 @@ from paasta_tools.config.validation_contract import (
     compare_deploy_groups,
     makefile_has_a_tab,
     makefile_has_docker_tag,
-    service_git_url,
     smartstack_ports,
 )
 
@@ -185,5 +184,3 @@ def test_makefile_and_smartstack_helpers() -> None:
         ("other", None),
         ("odd", None),
     ]
-    assert service_git_url({}, "svc") == "git@git.yelpcorp.com:services/svc.git"
-    assert service_git_url({"git_url": "/r.git"}, "svc") == "/r.git"

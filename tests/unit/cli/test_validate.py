@@ -113,3 +113,14 @@ def test_colour_only_on_a_terminal() -> None:
     plain = io.StringIO()
     validate_and_print(str(GOOD), "example_service", plain, Marks(colour=False))
     assert "\033[" not in plain.getvalue()
+
+
+def test_invalid_non_schema_file_has_its_own_header(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "marathon-a.yaml").write_text("main: {cpus: 1}\n")
+    (service / "deploy.yaml").write_text("pipeline: {step: x}\n")
+    code, out, _ = run(["validate", "-s", "svc", "-y", str(tmp_path)], capsys)
+    assert code == 1
+    assert f"\u2717 Invalid file: {service / 'deploy.yaml'}\n  'pipeline' must be a list of steps\n" in out
+    assert f"\u2713 Successfully validated schema: {service / 'marathon-a.yaml'}\n" in out

@@ -34,7 +34,8 @@ def test_a_valid_marathon_instance_has_no_issues() -> None:
             "cpu_burst_pct": 100,
             "bounce_method": "downthenup",
             "drain_method": "hacheck",
-            "healthcheck_mode": "tcp",
+            "healthcheck_mode": "http",
+            "healthcheck_uri": "/health",
             "ulimit": {"nofile": {"soft": 1024}},
             "env": {"A": "b"},
         }

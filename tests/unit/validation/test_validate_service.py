@@ -116,3 +116,23 @@ def test_service_names_that_leave_the_soa_dir_or_do_not_exist(service: str) -> N
 )
 def test_file_kind(name: str, kind: FileKind | None) -> None:
     assert file_kind(name) is kind
+
+
+def test_deploy_yaml_and_smartstack_yaml_problems(tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "marathon-prod.yaml").write_text("main: {cpus: 1}\n")
+    (service / "deploy.yaml").write_text("pipeline:\n  - step: itest\n  - stpe: prod.main\n")
+    (service / "smartstack.yaml").write_text("main: {proxy_port: '20001', mode: udp}\nok: {proxy_port: 20002}\n")
+    found = issues_by_file(validate_service(tmp_path, "svc"))
+    assert found["deploy.yaml"] == ["pipeline entry 2 must be a mapping with a 'step' name"]
+    assert found["smartstack.yaml"] == [
+        "main, key 'mode': unknown mode 'udp'; must be one of http, tcp, https",
+        "main.proxy_port: should be an integer port, not the string '20001'",
+    ]
+    assert found["marathon-prod.yaml"] == []
+
+
+def test_valid_deploy_and_smartstack_files_are_not_listed() -> None:
+    names = issues_by_file(validate_service(FIXTURES / "good", "example_service"))
+    assert "deploy.yaml" not in names and "smartstack.yaml" not in names
