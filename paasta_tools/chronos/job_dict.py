@@ -65,13 +65,20 @@ def _where(config: ChronosJobConfig) -> str:
 
 def _number_problems(config: ChronosJobConfig) -> list[str]:
     problems = []
-    for key, getter in (("cpus", config.get_cpus), ("mem", config.get_mem), ("disk", config.get_disk)):
-        value = getter()
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"key '{key}': {value!r} is not a number; write e.g. {key}: 1")
-    retries = config.get_retries()
-    if isinstance(retries, bool) or not isinstance(retries, int):
-        problems.append(f"key 'retries': {retries!r} is not an integer; write e.g. retries: 2")
+    checks = (
+        ("cpus", config.get_cpus, (int, float), "a number", "cpus: 1"),
+        ("mem", config.get_mem, (int, float), "a number", "mem: 1024"),
+        ("disk", config.get_disk, (int, float), "a number", "disk: 1024"),
+        ("retries", config.get_retries, (int,), "an integer", "retries: 2"),
+    )
+    for key, getter, types, what, example in checks:
+        try:
+            value = getter()
+        except InvalidInstanceConfig as exc:
+            problems.append(f"{exc}; write e.g. {example}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            problems.append(f"key '{key}': {value!r} is not {what}; write e.g. {example}")
     return problems
 
 
