@@ -35,11 +35,9 @@ def _user_agent() -> str:
 class DrainMethod(abc.ABC):
     """Base: holds service, instance and nerve namespace; subclasses implement the four calls."""
 
-    def __init__(self, service: str, instance: str, nerve_ns: str, **params: Any) -> None:
-        if params:
-            raise InvalidDrainMethodError(
-                f"drain_method_params for {service}.{instance}: unexpected key(s) {', '.join(sorted(params))}"
-            )
+    def __init__(self, service: str, instance: str, nerve_ns: str, **ignored_params: Any) -> None:
+        # Unknown params are ignored as upstream did: the smartstack default {'delay': 60}
+        # reaches every method, including noop.
         self.service = service
         self.instance = instance
         self.nerve_ns = nerve_ns
@@ -160,6 +158,7 @@ class HacheckDrainMethod(DrainMethod):
         expiration: float = 0,
         session: Any = None,
         clock: Callable[[], float] = time.time,
+        **ignored_params: Any,
     ) -> None:
         super().__init__(service, instance, nerve_ns)
         self.delay = float(delay)

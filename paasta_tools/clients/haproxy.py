@@ -57,36 +57,43 @@ def get_backends(
     return backends_of(parse_haproxy_csv(fetch_haproxy_csv(url, timeout), source=url), services)
 
 
+def _resolve(host: str) -> str:
+    import socket
+
+    try:
+        return socket.gethostbyname(host)
+    except OSError:
+        return host
+
+
 def get_up_addresses_on_hosts(
-    hosts: Iterable[str],
+    synapse_hosts: Iterable[str],
     service: str,
     synapse_port: int = DEFAULT_SYNAPSE_PORT,
     synapse_haproxy_url_format: str | None = None,
+    task_hosts: Iterable[str] = (),
     timeout: float = HAPROXY_TIMEOUT_S,
 ) -> tuple[frozenset[tuple[str, int]], list[str]]:
-    """(address, port) pairs UP for ``service`` (``service.namespace``) in the synapse of each host.
+    """(address, port) pairs UP for ``service`` (``service.namespace``) in the given synapses' HAProxies.
 
-    Each host's own synapse is asked (a task is only trusted by the HAProxy on
-    its host).  Pairs are given both with the backend IP and, when it is the
-    host's address, with the host name, so tasks match by either.  A host
-    whose synapse cannot be read adds nothing; its error is returned.
+    Backends are listed by IP; for every synapse host and every ``task_hosts``
+    name whose address is a backend IP the pair is also given with that name,
+    so tasks (which Marathon reports by agent host name) match either way.
+    A synapse that cannot be read adds nothing; its error is returned.
     """
-    import socket
-
     up: set[tuple[str, int]] = set()
     errors: list[str] = []
-    for host in sorted(set(hosts)):
+    synapse_hosts = sorted(set(synapse_hosts))
+    for host in synapse_hosts:
         try:
             backends = get_backends([service], host, synapse_port, synapse_haproxy_url_format, timeout)
         except HaproxyError as exc:
             errors.append(str(exc))
             continue
-        try:
-            host_ip = socket.gethostbyname(host)
-        except OSError:
-            host_ip = host
-        for ip, port in up_addresses(backends):
-            up.add((ip, port))
-            if ip == host_ip:
-                up.add((host, port))
+        up.update(up_addresses(backends))
+    names_by_ip: dict[str, set[str]] = {}
+    for name in set(synapse_hosts) | set(task_hosts):
+        names_by_ip.setdefault(_resolve(name), set()).add(name)
+    for ip, port in list(up):
+        up.update((name, port) for name in names_by_ip.get(ip, ()))
     return frozenset(up), errors

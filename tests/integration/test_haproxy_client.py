@@ -40,9 +40,10 @@ def test_up_addresses_per_host_include_the_host_name() -> None:
     with serve_recorder() as synapse:
         synapse.on("GET", "/;csv;norefresh", body=csv)
         port = int(synapse.url.rsplit(":", 1)[1])
-        up, errors = haproxy.get_up_addresses_on_hosts(["localhost", "127.0.0.1"], "svc.main", port)
+        up, errors = haproxy.get_up_addresses_on_hosts(["127.0.0.1"], "svc.main", port, task_hosts=["localhost"])
     assert errors == []
     assert ("localhost", 31000) in up and ("127.0.0.1", 31000) in up
+    assert ("localhost", 31002) not in up
     assert ("10.0.0.3", 31002) in up and ("10.0.0.2", 31001) not in up
     up, errors = haproxy.get_up_addresses_on_hosts(["127.0.0.1"], "svc.main", free_port())
     assert up == frozenset() and len(errors) == 1
