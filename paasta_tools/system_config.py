@@ -58,11 +58,13 @@ def _read_json(path: Path) -> dict[str, Any]:
 def load_system_paasta_config(path: str | os.PathLike[str] | None = None) -> SystemPaastaConfig:
     """Read and merge the system config directory (``path``, else :func:`system_config_dir`)."""
     directory = Path(path if path is not None else system_config_dir())
-    if not directory.is_dir() or not os.access(directory, os.R_OK | os.X_OK):
+    if not directory.is_dir():
         raise PaastaNotConfiguredError(
-            f"The PaaSTA system config directory {directory} does not exist or is not readable. "
-            "Set PAASTA_SYSTEM_CONFIG_DIR to use another one."
+            f"Could not find system paasta configuration directory: {directory} "
+            "(set PAASTA_SYSTEM_CONFIG_DIR to use another one)"
         )
+    if not os.access(directory, os.R_OK | os.X_OK):
+        raise PaastaNotConfiguredError(f"Could not read from system paasta configuration directory: {directory}")
     merged: dict[str, Any] = {}
     for json_path in _json_files(directory):
         merged = deep_merge(_read_json(json_path), merged)

@@ -113,11 +113,16 @@ class InstanceConfig:
             limits = ulimits[name]
             if not isinstance(limits, Mapping) or "soft" not in limits:
                 raise InvalidInstanceConfig(f"{self._where('ulimit')}: ulimit {name!r} needs a 'soft' value")
-            value = f"{name}={limits['soft']}"
+            value = f"{name}={self._ulimit_value(name, limits['soft'])}"
             if limits.get("hard") is not None:
-                value += f":{limits['hard']}"
+                value += f":{self._ulimit_value(name, limits['hard'])}"
             params.append({"key": "ulimit", "value": value})
         return params
+
+    def _ulimit_value(self, name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInstanceConfig(f"{self._where('ulimit')}: ulimit {name!r} value {value!r} is not a number")
+        return int(value)
 
     def get_cap_add(self) -> list[dict[str, str]]:
         """``cap-add`` docker parameters, in config order."""

@@ -39,7 +39,7 @@ def test_default_directory(monkeypatch):
 
 
 def test_missing_directory_names_it(tmp_path):
-    with pytest.raises(PaastaNotConfiguredError, match=str(tmp_path / "nope")):
+    with pytest.raises(PaastaNotConfiguredError, match="Could not find system paasta configuration directory: "):
         load_system_paasta_config(tmp_path / "nope")
 
 

@@ -120,7 +120,7 @@ def test_docker_parameters_order_and_values():
             "mem": 2048.5,
             "cfs_period_us": 200000,
             "cpu_burst_pct": 100,
-            "ulimit": {"nproc": {"soft": 100}, "nofile": {"soft": 1024, "hard": 2048}},
+            "ulimit": {"nproc": {"soft": 100.0}, "nofile": {"soft": 1024, "hard": 2048}},
             "cap_add": ["NET_ADMIN", "SYS_TIME"],
         },
         cls=MarathonServiceConfig,
@@ -140,6 +140,11 @@ def test_docker_parameters_order_and_values():
 
 def test_default_cpu_quota():
     assert make(cls=MarathonServiceConfig).get_cpu_quota() == 250000
+
+
+def test_ulimit_value_must_be_a_number():
+    with pytest.raises(InvalidInstanceConfig, match="ulimit 'nofile' value 'lots' is not a number"):
+        make({"ulimit": {"nofile": {"soft": "lots"}}}).get_ulimit()
 
 
 def test_ulimit_without_soft_is_invalid():
