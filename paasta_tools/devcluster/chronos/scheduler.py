@@ -322,7 +322,7 @@ class ChronosScheduler:
             job = self.state.jobs.get(task.job)
             if job is None or status.state == TaskState.KILLED:
                 return  # a killed task counts neither as a success nor as a failure
-            when = datetime.fromtimestamp(finished, UTC)
+            when = self.now()
             if run.succeeded:
                 self._on_success(job, when)
             else:
