@@ -107,7 +107,14 @@ class ChronosClient:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
 
-    def _call(self, action: str, func: Callable[..., Any], *args: Any, job_name: str | None = None) -> Any:
+    def _call(
+        self,
+        action: str,
+        func: Callable[..., Any],
+        *args: Any,
+        job_name: str | None = None,
+        parents: Sequence[str] = (),
+    ) -> Any:
         import chronos
 
         with _collect_chronos_errors() as collector:
@@ -115,15 +122,20 @@ class ChronosClient:
                 return func(*args)
             except chronos.ChronosError as exc:
                 message = explain_failure(action, collector.messages, exc)
-        if job_name is not None and not self._job_exists(job_name):
-            message += f" (Chronos has no job named {job_name!r})"
-        raise ChronosError(message)
+        raise ChronosError(message + self._missing_jobs_note(job_name, parents))
 
-    def _job_exists(self, name: str) -> bool:
+    def _missing_jobs_note(self, job_name: str | None, parents: Sequence[str]) -> str:
+        """Re-read the job list to tell whether the job (or a parent) the call needed does not exist."""
+        if job_name is None and not parents:
+            return ""
         try:
-            return any(job.get("name") == name for job in self.list())
+            known = {job.get("name") for job in self.list()}
         except ChronosError:
-            return True  # cannot tell; say nothing
+            return ""  # cannot tell; say nothing
+        if job_name is not None and job_name not in known:
+            return f" (Chronos has no job named {job_name!r})"
+        missing = [parent for parent in parents if parent not in known]
+        return f" (parents missing in Chronos: {', '.join(map(repr, missing))})" if missing else ""
 
     def list(self) -> list[dict[str, Any]]:
         """Every job (``GET /scheduler/jobs``)."""
@@ -135,11 +147,11 @@ class ChronosClient:
 
     def add(self, job: Mapping[str, Any]) -> None:
         """Create a job (POST)."""
-        self._call(f"add job {job.get('name')!r}", self.raw.add, dict(job))
+        self._call(f"add job {job.get('name')!r}", self.raw.add, dict(job), parents=job.get("parents") or ())
 
     def update(self, job: Mapping[str, Any]) -> None:
         """Create or replace a job (PUT on Chronos 2.x)."""
-        self._call(f"update job {job.get('name')!r}", self.raw.update, dict(job))
+        self._call(f"update job {job.get('name')!r}", self.raw.update, dict(job), parents=job.get("parents") or ())
 
     def delete(self, name: str) -> None:
         self._call(f"delete job {name!r}", self.raw.delete, name, job_name=name)

@@ -93,6 +93,10 @@ class LoggingRaw:
         logging.getLogger("chronos").error("Error while calling %s: %s", f"http://a/scheduler/job/{name}", "500")
         raise chronos.ChronosAPIError("No remaining Chronos servers to try")
 
+    def update(self, job: dict[str, Any]) -> None:
+        logging.getLogger("chronos").error("Error while calling %s: %s", "http://a/scheduler/dependency", "400")
+        raise chronos.ChronosAPIError("No remaining Chronos servers to try")
+
 
 def test_failures_carry_the_logged_cause_and_whether_the_job_exists() -> None:
     client = ChronosClient(LoggingRaw(jobs=[{"name": "svc other"}]))
@@ -110,3 +114,13 @@ def test_an_existing_job_gets_no_missing_note() -> None:
     with pytest.raises(ChronosError) as excinfo:
         client.run("svc job")
     assert "has no job named" not in str(excinfo.value)
+
+
+def test_a_failed_dependent_job_names_its_missing_parents() -> None:
+    client = ChronosClient(LoggingRaw(jobs=[{"name": "svc a"}]))
+    with pytest.raises(ChronosError) as excinfo:
+        client.update({"name": "svc c", "parents": ["svc a", "svc b"]})
+    assert str(excinfo.value) == (
+        "Chronos update job 'svc c' failed: Error while calling http://a/scheduler/dependency: 400 "
+        "(parents missing in Chronos: 'svc b')"
+    )
