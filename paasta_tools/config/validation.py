@@ -9,10 +9,12 @@ so one broken file never hides the problems of the others.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import functools
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -97,6 +99,21 @@ def file_kind(file_name: str) -> FileKind | None:
         if file_name.startswith(f"{kind.value}-"):
             return kind
     return None
+
+
+_INSTANCE_FILE_RE = re.compile(r"^([A-Za-z]+)[-_](.+)\.(yaml|yml)$")
+
+
+def misnamed_file_hint(file_name: str) -> str | None:
+    """Why a file that looks like a misspelt instance file (``marthon-prod.yaml``, ``.yml``) is ignored."""
+    match = _INSTANCE_FILE_RE.match(file_name)
+    if match is None or file_kind(file_name) is not None:
+        return None
+    prefix, cluster, _ = match.groups()
+    close = difflib.get_close_matches(prefix.lower(), [k.value for k in FileKind], n=1, cutoff=0.75)
+    if not close:
+        return None
+    return f"is not read by paasta, so its instances never run (did you mean '{close[0]}-{cluster}.yaml'?)"
 
 
 @functools.cache
@@ -220,8 +237,14 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
     directory = require_service_dir(soa_dir, service)
     reports: list[FileReport] = []
     chronos_files: dict[str, Any] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
         kind = file_kind(path.name)
+        hint = misnamed_file_hint(path.name)
+        if hint:
+            reports.append(FileReport(str(path), None, (Issue((), hint),)))
+            continue
+        if kind is None and path.suffix == ".yml":
+            continue
         if path.is_symlink() and path.exists():
             if kind is FileKind.CHRONOS:
                 chronos_files[_cluster_of(path)] = _read_or_none(path)

@@ -23,7 +23,6 @@ GIT_TIMEOUT_S = 10.0
 
 CONTRACT_DOCS = "http://paasta.readthedocs.io/en/latest/about/contract.html"
 SOA_DOCS = "http://y/yelpsoa-configs"
-INSTANCE_TYPES = ("marathon", "chronos", "adhoc")
 
 
 @dataclass(frozen=True)
@@ -255,7 +254,7 @@ def deploy_group_lines(soa_dir: str, service: str, marks: Marks) -> list[str]:
     """deploy.yaml's deploy steps and the instances' deploy groups name the same groups."""
     from paasta_tools.config.deploy_yaml import get_pipeline_deploy_groups
     from paasta_tools.config.loader import instance_configs_from_files
-    from paasta_tools.config.soa_dir import read_service_files
+    from paasta_tools.config.soa_dir import INSTANCE_TYPES, read_service_files
     from paasta_tools.config.validation_contract import compare_deploy_groups
 
     files = read_service_files(soa_dir, service)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,14 @@ def test_invalid_non_schema_file_has_its_own_header(capsys: pytest.CaptureFixtur
     assert code == 1
     assert f"\u2717 Invalid file: {service / 'deploy.yaml'}\n  'pipeline' must be a list of steps\n" in out
     assert f"\u2713 Successfully validated schema: {service / 'marathon-a.yaml'}\n" in out
+
+
+def test_validate_loads_no_network_or_container_libraries() -> None:
+    code = (
+        "import sys; from paasta_tools.cli import cli\n"
+        f"assert cli.main(['validate', '-s', 'example_service', '-y', {str(GOOD)!r}]) == 0\n"
+        "heavy = [m for m in ('requests', 'docker', 'kazoo', 'marathon', 'aiohttp') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

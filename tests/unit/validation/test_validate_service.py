@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paasta_tools.config.validation import FileKind, ServiceReport, file_kind, validate_service
+from paasta_tools.config.validation import FileKind, ServiceReport, file_kind, misnamed_file_hint, validate_service
 from paasta_tools.errors import UnknownServiceError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "validate"
@@ -136,3 +136,33 @@ def test_deploy_yaml_and_smartstack_yaml_problems(tmp_path: Path) -> None:
 def test_valid_deploy_and_smartstack_files_are_not_listed() -> None:
     names = issues_by_file(validate_service(FIXTURES / "good", "example_service"))
     assert "deploy.yaml" not in names and "smartstack.yaml" not in names
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("marthon-prod.yaml", "did you mean 'marathon-prod.yaml'?"),
+        ("chronos_prod.yaml", "did you mean 'chronos-prod.yaml'?"),
+        ("adhoc-prod.yml", "did you mean 'adhoc-prod.yaml'?"),
+        ("marathon-prod.yaml", None),
+        ("tron-prod.yaml", None),
+        ("paasta_native-prod.yaml", None),
+        ("smartstack.yaml", None),
+    ],
+)
+def test_misnamed_instance_files(name: str, hint: str | None) -> None:
+    found = misnamed_file_hint(name)
+    if hint is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith("is not read by paasta") and found.endswith(f"({hint})")
+
+
+def test_misnamed_file_fails_validation(tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "marathon-prod.yml").write_text("main: {cpus: 1}\n")
+    (service / "notes.yml").write_text("anything: goes\n")
+    report = validate_service(tmp_path, "svc")
+    assert not report.ok
+    assert list(issues_by_file(report)) == ["marathon-prod.yml"]
