@@ -121,3 +121,18 @@ def test_cluster_endpoints_from_clusters_map_and_local_fallback():
     assert local.chronos_config == {"url": ["http://127.0.0.1:2"]}
     with pytest.raises(PaastaNotConfiguredError, match="clusters.elsewhere.*known clusters: remote"):
         config.get_cluster_endpoints("elsewhere")
+
+
+def test_default_soa_dir_from_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = "from paasta_tools.paths import DEFAULT_SOA_DIR; print(DEFAULT_SOA_DIR)"
+    env = dict(os.environ, PAASTA_SOA_DIR=str(tmp_path))
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == str(
+        tmp_path
+    )
+    env.pop("PAASTA_SOA_DIR")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "/nail/etc/services"
