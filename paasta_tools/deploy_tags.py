@@ -256,3 +256,31 @@ def compute_deployments(
         deployments[deploy_group] = {"docker_image": docker_image, "git_sha": tag.sha}
         controls[f"{service}:{branch}"] = {"desired_state": desired_state, "force_bounce": force_bounce}
     return {"v1": v1, "v2": {"deployments": deployments, "controls": controls}}
+
+
+@dataclass(frozen=True)
+class ControlTagPlan:
+    """What ``paasta start|stop|restart`` must push, and the deploy groups that were never deployed."""
+
+    tags: tuple[ControlTag, ...]
+    missing_deploy_groups: tuple[str, ...]
+
+
+def plan_control_tags(
+    targets: Iterable[tuple[str, str]], refs: Mapping[str, str] | RefIndex, state: str, timestamp: str
+) -> ControlTagPlan:
+    """One control tag per ``(branch, deploy_group)`` target, at its group's latest deployed sha.
+
+    Targets whose deploy group has no deploy tag are reported in ``missing_deploy_groups`` (in order, once).
+    """
+    index = refs if isinstance(refs, RefIndex) else RefIndex(refs)
+    tags: list[ControlTag] = []
+    missing: dict[str, None] = {}
+    for branch, deploy_group in targets:
+        deploy_tag = index.latest_deploy_tag(deploy_group)
+        if deploy_tag is None:
+            missing[deploy_group] = None
+            continue
+        ref = control_tag_ref(branch, timestamp, state)
+        tags.append(ControlTag(ref=ref, branch=branch, timestamp=timestamp, state=state, sha=deploy_tag.sha))
+    return ControlTagPlan(tags=tuple(tags), missing_deploy_groups=tuple(missing))

@@ -154,3 +154,18 @@ def log_writer_from_config(config: Mapping[str, Any] | None, where: str = "syste
             kwargs.setdefault("line_delimiter", options["line_delimeter"])
         return FileLogWriter(**kwargs)
     return NullLogWriter()
+
+
+def load_log_writer(load_config: Callable[[], Any] | None = None) -> LogWriter:
+    """The writer configured by the system config's ``log_writer``; the null writer when there is none.
+
+    ``load_config`` returns a SystemPaastaConfig (default: read the system config directory).
+    """
+    if load_config is None:
+        from paasta_tools.system_config import load_system_paasta_config as load_config
+    try:
+        config = load_config()
+        writer_config = config.get_log_writer()
+    except PaastaNotConfiguredError:
+        return NullLogWriter()
+    return log_writer_from_config(writer_config, where=f"the system config in {config.directory}")

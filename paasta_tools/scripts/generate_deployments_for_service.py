@@ -32,11 +32,6 @@ def debug(message: str) -> None:
         sys.stderr.write(message + "\n")
 
 
-def default_git_url(service: str) -> str:
-    """Upstream's default when service.yaml has no ``git_url``."""
-    return f"git@git.yelpcorp.com:services/{service}.git"
-
-
 @dataclass(frozen=True)
 class ServiceBranches:
     """What generation needs from soa-configs: the repo and the (branch, deploy group) pairs in read order."""
@@ -75,8 +70,7 @@ def read_service_branches(service: str, soa_dir: str) -> ServiceBranches:
                     branches.append((config.get_branch(), config.get_deploy_group()))
                 except PaastaError as exc:
                     problems.append(f"{instance_type}-{cluster}.yaml: {exc}")
-    git_url = general.get("git_url") or default_git_url(service)
-    return ServiceBranches(git_url=str(git_url), branches=tuple(branches), problems=tuple(problems))
+    return ServiceBranches(git_url=files.get_git_url(), branches=tuple(branches), problems=tuple(problems))
 
 
 def generate_deployments_dict(

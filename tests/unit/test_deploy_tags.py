@@ -229,3 +229,18 @@ def test_indexed_lookup_agrees_with_upstream_regex_scan(seed):
         refs[f"{prefix}{rng.choice(names)}-{rng.choice(stamps)}-{suffix}"] = rng.choice(shas)
     branches = [(rng.choice(names), rng.choice(names)) for _ in range(6)]
     assert compute_deployments("svc", branches, refs) == _reference_compute("svc", branches, refs)
+
+
+def test_plan_control_tags_targets_latest_deployed_sha_and_reports_missing_groups():
+    from paasta_tools.deploy_tags import plan_control_tags
+
+    refs = {
+        "refs/tags/paasta-prod-20170101T000000-deploy": A,
+        "refs/tags/paasta-prod-20170102T000000-deploy": B,
+    }
+    targets = [("c1.main", "prod"), ("c1.canary", "canary"), ("c2.canary", "canary")]
+    plan = plan_control_tags(targets, refs, "stop", "20170103T000000")
+    assert [(t.ref, t.sha) for t in plan.tags] == [("refs/tags/paasta-c1.main-20170103T000000-stop", B)]
+    assert plan.missing_deploy_groups == ("canary",)
+    refs.update({plan.tags[0].ref: plan.tags[0].sha})
+    assert compute_deployments("svc", targets, refs)["v1"]["svc:paasta-c1.main"] == entry(B, "stop", "20170103T000000")

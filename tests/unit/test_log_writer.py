@@ -63,3 +63,23 @@ def test_upstream_option_spelling_line_delimeter(tmp_path):
     )
     writer.log(service="svc", line="x", component="build")
     assert (tmp_path / "l").read_text().endswith("}|")
+
+
+def test_load_log_writer_from_system_config(tmp_path):
+    from paasta_tools.clients.log_writer import load_log_writer
+    from paasta_tools.system_config import load_system_paasta_config
+
+    (tmp_path / "logs.json").write_text(
+        json.dumps({"log_writer": {"driver": "file", "options": {"path_format": str(tmp_path / "{service}.log")}}})
+    )
+    writer = load_log_writer(lambda: load_system_paasta_config(tmp_path))
+    writer.log(service="svc", line="hi", component="deploy")
+    assert json.loads((tmp_path / "svc.log").read_text())["message"] == "hi"
+
+
+def test_load_log_writer_without_config_is_null(tmp_path):
+    from paasta_tools.clients.log_writer import load_log_writer
+    from paasta_tools.system_config import load_system_paasta_config
+
+    assert isinstance(load_log_writer(lambda: load_system_paasta_config(tmp_path / "missing")), NullLogWriter)
+    assert isinstance(load_log_writer(lambda: load_system_paasta_config(tmp_path)), NullLogWriter)
