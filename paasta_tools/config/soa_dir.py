@@ -19,6 +19,7 @@ from paasta_tools.errors import ConfigError, UnknownServiceError
 INSTANCE_TYPES: tuple[str, ...] = ("marathon", "chronos", "adhoc")
 # Upstream's discovery regex; paasta_native files still name clusters.
 CLUSTER_FILE_RE = re.compile(r".*/(marathon|chronos|paasta_native|adhoc)-([0-9a-z-_]*)\.yaml$")
+_CLUSTER_NAME_RE = re.compile(r"[0-9a-z-_]*")
 
 SERVICE_YAML = "service.yaml"
 SMARTSTACK_YAML = "smartstack.yaml"
@@ -132,7 +133,9 @@ def list_clusters(
 
 
 def instance_file_path(soa_dir: str | os.PathLike[str], service: str, instance_type: str, cluster: str) -> Path:
-    """Path of ``<soa_dir>/<service>/<instance_type>-<cluster>.yaml``."""
+    """Path of ``<soa_dir>/<service>/<instance_type>-<cluster>.yaml`` (cluster names as in CLUSTER_FILE_RE)."""
+    if not isinstance(cluster, str) or not _CLUSTER_NAME_RE.fullmatch(cluster):
+        raise ConfigError(f"Invalid cluster name {cluster!r}: only lowercase letters, digits, '-' and '_' are allowed")
     return service_dir(soa_dir, service) / f"{instance_type}-{cluster}.yaml"
 
 

@@ -123,3 +123,9 @@ def test_instance_file_with_list_top_level_is_an_error(tmp_path):
     _write(tmp_path / "s" / "chronos-c.yaml", "- main\n")
     with pytest.raises(ConfigError, match=r"chronos-c\.yaml: the top level must be a mapping"):
         read_service_files(tmp_path, "s")
+
+
+@pytest.mark.parametrize("cluster", ["../../etc/passwd", "Upper", "a/b", "c1\n"])
+def test_instance_file_path_rejects_bad_cluster_names(tmp_path, cluster):
+    with pytest.raises(ConfigError, match="Invalid cluster name"):
+        instance_file_path(tmp_path, "web", "marathon", cluster)
