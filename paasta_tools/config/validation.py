@@ -236,7 +236,7 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
     """
     directory = require_service_dir(soa_dir, service)
     reports: list[FileReport] = []
-    chronos_files: dict[str, Any] = {}
+    chronos_files: dict[str, tuple[Path, Any]] = {}
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
         kind = file_kind(path.name)
         hint = misnamed_file_hint(path.name)
@@ -247,13 +247,13 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
             continue
         if path.is_symlink() and path.exists():
             if kind is FileKind.CHRONOS:
-                chronos_files[_cluster_of(path)] = _read_or_none(path)
+                chronos_files[_cluster_of(path)] = (path.resolve(), _read_or_none(path))
             continue
         report, data = _validate_file(service, path)
         if report is not None:
             reports.append(report)
         if kind is FileKind.CHRONOS and report is not None and data is not None:
-            chronos_files[_cluster_of(path)] = data
+            chronos_files[_cluster_of(path)] = (path.resolve(), data)
     jobs = _chronos_job_reports(soa_dir, service, chronos_files, reports)
     return ServiceReport(service, tuple(reports), tuple(jobs))
 
@@ -270,24 +270,28 @@ def _read_or_none(path: Path) -> Any:
 
 
 def _chronos_job_reports(
-    soa_dir: str | os.PathLike[str], service: str, chronos_files: Mapping[str, Any], reports: list[FileReport]
+    soa_dir: str | os.PathLike[str],
+    service: str,
+    chronos_files: Mapping[str, tuple[Path, Any]],
+    reports: list[FileReport],
 ) -> list[JobReport]:
+    """One JobReport per job of every chronos cluster (symlinked files included, keyed by their target)."""
     schema_invalid = {
-        (_cluster_of(Path(r.path)), issue.path[0])
+        (Path(r.path).resolve(), issue.path[0])
         for r in reports
         if r.kind is FileKind.CHRONOS
         for issue in r.issues
         if issue.path
     }
     jobs_out: list[JobReport] = []
-    for cluster, data in sorted(chronos_files.items()):
+    for cluster, (source, data) in sorted(chronos_files.items()):
         if not isinstance(data, dict):
             continue
         cluster_jobs = load_cluster_jobs(soa_dir, cluster, {service: data})
         for instance, job in data.items():
             problems = check_job(service, str(instance), job, cluster_jobs)
-            if (cluster, instance) in schema_invalid:
-                problems.append(f"Schema errors, listed above under chronos-{cluster}.yaml")
+            if (source, instance) in schema_invalid:
+                problems.append(f"Schema errors, listed above under {source.name}")
             jobs_out.append(JobReport(cluster, str(instance), tuple(sorted(set(problems)))))
     return jobs_out
 

@@ -166,3 +166,15 @@ def test_misnamed_file_fails_validation(tmp_path: Path) -> None:
     report = validate_service(tmp_path, "svc")
     assert not report.ok
     assert list(issues_by_file(report)) == ["marathon-prod.yml"]
+
+
+def test_schema_errors_mark_jobs_of_symlinked_clusters_invalid(tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "chronos-SHARED.yaml").write_text("job:\n  schedule: '0 3 * * *'\n  cpu: 1\n")
+    (service / "chronos-prod.yaml").symlink_to("chronos-SHARED.yaml")
+    report = validate_service(tmp_path, "svc")
+    assert [(j.cluster, j.problems) for j in report.jobs] == [
+        ("SHARED", ("Schema errors, listed above under chronos-SHARED.yaml",)),
+        ("prod", ("Schema errors, listed above under chronos-SHARED.yaml",)),
+    ]
