@@ -175,9 +175,10 @@ def check_schedule(schedule: str, time_zone: str | None) -> list[str]:
     if is_cron(schedule):
         return messages
     fields = len(schedule.split())
-    if fields == 5 and schedule.count("/") != 2:
+    looks_iso = fields == 1 and schedule.strip().startswith("R")
+    if fields == 5 and not looks_iso:
         return [*messages, _cron_message(schedule)]
-    if fields > 5 and schedule.count("/") != 2:
+    if fields > 5:
         return [
             *messages,
             f"schedule '{schedule}' has {fields} fields; cron schedules have exactly 5 (no seconds or "

@@ -57,6 +57,8 @@ def test_valid_schedules(schedule: str, time_zone: str | None) -> None:
         ("X/2014-09-25T00:00:00Z/P1D", None, "must be 'R' (forever) or 'R<n>'"),
         ("every day", None, "neither a valid cron schedule nor a valid ISO 8601 schedule"),
         ("61 * * * *", None, "'61 * * * *' is not a valid cron schedule"),
+        ("0 25 */2 * *", None, "'0 25 */2 * *' is not a valid cron schedule"),
+        ("R/2014-09-25T00:00:00Z/PT1H extra", None, "period 'PT1H extra' is not an ISO 8601 duration"),
         ("0 0 * * * 2020", None, "has 6 fields; cron schedules have exactly 5"),
         ("@reboot", None, "neither a valid cron schedule"),
         ("", None, "is empty"),
