@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from paasta_tools.errors import MarathonError
 from paasta_tools.marathon.job_id import is_app_of_instance
 
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
@@ -26,7 +27,11 @@ def parse_marathon_time(value: str | None) -> datetime.datetime | None:
             return datetime.datetime.strptime(value, fmt).replace(tzinfo=datetime.UTC)
         except ValueError:
             continue
-    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise MarathonError(f"Marathon sent an unparseable timestamp {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True, order=True)

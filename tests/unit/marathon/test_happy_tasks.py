@@ -99,3 +99,16 @@ def test_matching_apps() -> None:
         MarathonAppState(id=i) for i in ("/my--svc.main.gita.configb", "/my--svc.main2.gita.configb", "/x.main.a.b")
     ]
     assert [a.id for a in get_matching_apps(apps, "my_svc", "main")] == ["/my--svc.main.gita.configb"]
+
+
+def test_timestamps() -> None:
+    import pytest
+
+    from paasta_tools.errors import MarathonError
+    from paasta_tools.marathon.tasks import parse_marathon_time
+
+    assert parse_marathon_time("2017-03-15T10:20:30Z") == NOW
+    assert parse_marathon_time("2017-03-15T10:20:30.000+00:00") == NOW
+    assert parse_marathon_time(None) is None
+    with pytest.raises(MarathonError, match="'yesterday'"):
+        parse_marathon_time("yesterday")
