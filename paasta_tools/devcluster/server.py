@@ -16,6 +16,7 @@ from aiohttp import web
 from paasta_tools.devcluster.cluster import Cluster
 
 ALL_APIS = ("marathon", "chronos", "mesos")
+CLUSTER_KEY = web.AppKey("cluster", Cluster)
 
 
 def _setup_function(api: str) -> Callable[[web.Application, Cluster], None]:
@@ -37,7 +38,7 @@ def build_applications(cluster: Cluster, apis: tuple[str, ...] = ALL_APIS) -> di
     apps = {}
     for api in apis:
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        app["cluster"] = cluster
+        app[CLUSTER_KEY] = cluster
         _setup_function(api)(app, cluster)
         apps[api] = app
     return apps
@@ -103,7 +104,12 @@ def start_in_thread(
         raise failure[0]
 
     def stop(timeout: float = 30.0) -> None:
-        loop.call_soon_threadsafe(loop.stop)
+        if not thread.is_alive():
+            return
+        try:
+            loop.call_soon_threadsafe(loop.stop)
+        except RuntimeError:  # the loop already closed: stopped before
+            return
         thread.join(timeout)
 
     settings = cluster.settings

@@ -1,0 +1,77 @@
+"""The Mesos master API over real HTTP, with Marathon tasks run as real processes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from paasta_tools.devcluster.executors.process import ProcessExecutor
+from paasta_tools.devcluster.server import RunningDevcluster
+
+
+@pytest.fixture
+def devcluster(devcluster_factory, tmp_path) -> RunningDevcluster:
+    return devcluster_factory(executor=ProcessExecutor(tmp_path / "tasks"), cluster="mesos-test")
+
+
+def get(devcluster: RunningDevcluster, path: str, **kwargs) -> requests.Response:
+    return requests.get(devcluster.mesos_url + path, timeout=5, allow_redirects=False, **kwargs)
+
+
+def marathon_tasks(devcluster: RunningDevcluster) -> list[dict]:
+    (framework,) = [f for f in get(devcluster, "/master/state").json()["frameworks"] if f["name"] == "marathon"]
+    return [task for task in framework["tasks"] if task["state"] == "TASK_RUNNING"]
+
+
+def test_state_lists_marathon_tasks_and_their_resources(devcluster, wait_for) -> None:
+    app = {"id": "/web", "cmd": "sleep 60", "instances": 2, "cpus": 0.25, "mem": 64}
+    assert requests.post(devcluster.marathon_url + "/v2/apps", json=app, timeout=5).status_code == 201
+    tasks = wait_for(lambda: len(marathon_tasks(devcluster)) == 2 and marathon_tasks(devcluster))
+    agent_id = devcluster.cluster.agent.agent_id
+    assert {task["slave_id"] for task in tasks} == {agent_id}
+    state = get(devcluster, "/master/state").json()
+    assert state["cluster"] == "mesos-test"
+    (slave,) = state["slaves"]
+    assert slave["id"] == agent_id
+    assert slave["resources"]["cpus"] == float(os.cpu_count())
+    assert slave["used_resources"]["cpus"] == 0.5 and slave["used_resources"]["mem"] == 128.0
+    metrics = get(devcluster, "/metrics/snapshot").json()
+    assert metrics["master/tasks_running"] == 2.0
+    assert metrics["master/cpus_used"] == 0.5
+    assert metrics["master/mem_total"] == slave["resources"]["mem"]
+
+
+def test_state_aliases_slaves_and_frameworks(devcluster) -> None:
+    state = get(devcluster, "/master/state").json()
+    assert get(devcluster, "/state.json").json()["id"] == state["id"]
+    assert get(devcluster, "/master/state.json").json()["slaves"] == state["slaves"]
+    assert get(devcluster, "/master/slaves").json()["slaves"][0]["attributes"] == {
+        "region": "devregion",
+        "pool": "default",
+    }
+    names = {f["name"] for f in get(devcluster, "/master/frameworks").json()["frameworks"]}
+    assert names == {"marathon", "chronos"}
+    assert {f["name"]: f["webui_url"] for f in state["frameworks"]}["marathon"] == devcluster.marathon_url
+
+
+def test_master_id_survives_a_restart(devcluster_factory, tmp_path) -> None:
+    first = devcluster_factory(apis=("mesos",), data_dir=tmp_path / "dc")
+    master_id = get(first, "/master/state").json()["id"]
+    first.stop()
+    second = devcluster_factory(apis=("mesos",), data_dir=tmp_path / "dc")
+    assert get(second, "/master/state").json()["id"] == master_id
+
+
+def test_redirect_health_jsonp_and_bad_parameters(devcluster) -> None:
+    redirect = get(devcluster, "/master/redirect")
+    assert redirect.status_code == 307
+    assert redirect.headers["Location"] == "//" + devcluster.mesos_url.removeprefix("http://")
+    assert get(devcluster, "/health").status_code == 200
+    jsonp = get(devcluster, "/master/slaves", params={"jsonp": "cb"})
+    assert jsonp.text.startswith("cb({") and jsonp.text.endswith(");")
+    bad = get(devcluster, "/master/tasks", params={"limit": "ten"})
+    assert (bad.status_code, bad.text) == (400, "Failed to parse limit: Failed to convert 'ten' to number")
+    assert get(devcluster, "/master/tasks", params={"limit": "1"}).json()["tasks"] == []
+    assert get(devcluster, "/no/such/endpoint").status_code == 404
