@@ -143,3 +143,20 @@ def test_system_values_from_the_system_config() -> None:
     assert values.deploy_blacklist == (["region", "r9"],)
     assert values.expected_slave_attributes == [{"region": "r1"}]
     assert values.volumes == ({"containerPath": "/a", "hostPath": "/a", "mode": "RO"},)
+
+
+def test_constraints_given_verbatim_skip_routing_pool_and_stringifying() -> None:
+    case = _load("routing_tcp")
+    case["config_dict"]["constraints"] = [["hostname", "MAX_PER", 2]]
+    built = _build(case)
+    assert built["constraints"] == [["hostname", "MAX_PER", 2]]
+    assert built["id"] != _build(_load("routing_tcp"))["id"]
+
+
+def test_blacklist_leaving_no_agent_is_an_error() -> None:
+    from paasta_tools.errors import NoSlavesAvailableError
+
+    case = _load("routing_tcp")
+    case["config_dict"]["deploy_whitelist"] = ["region", ["r9"]]
+    with pytest.raises(NoSlavesAvailableError, match="db_proxy.main"):
+        _build(case)
