@@ -16,6 +16,7 @@ import functools
 import math
 import re
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import isodate
@@ -299,7 +300,9 @@ def _estimate_runs(start: datetime.datetime, period: Period, after: datetime.dat
     return max(0, math.floor((after - start).total_seconds() / average) - 2)
 
 
-def _iso_next(parsed: IsoSchedule, tz: datetime.tzinfo, zone_given: bool, after: datetime.datetime):
+def _iso_next(
+    parsed: IsoSchedule, tz: datetime.tzinfo, zone_given: bool, after: datetime.datetime
+) -> datetime.datetime | None:
     if parsed.repeat == 0 or parsed.period.is_zero:
         return None
     if parsed.start is None:
@@ -328,7 +331,7 @@ def _normalize(moment: datetime.datetime, tz: datetime.tzinfo) -> datetime.datet
     return moment.astimezone(UTC).astimezone(tz)
 
 
-def _cron_candidates(schedule: str, wall: datetime.datetime, backwards: bool = False):
+def _cron_candidates(schedule: str, wall: datetime.datetime, backwards: bool = False) -> Iterator[datetime.datetime]:
     cron = croniter(schedule.strip(), wall)
     while True:
         yield cron.get_prev(datetime.datetime) if backwards else cron.get_next(datetime.datetime)
@@ -390,7 +393,9 @@ def _expand_macro(schedule: str) -> str:
     return macros.get(schedule.strip().lower(), schedule)
 
 
-def get_schedule_interval_in_seconds(schedule: str | None, time_zone: str | None, now: datetime.datetime):
+def get_schedule_interval_in_seconds(
+    schedule: str | None, time_zone: str | None, now: datetime.datetime
+) -> float | None:
     """Seconds between runs around ``now``: for cron the next run minus the previous one (in the job's zone,
     so DST days count 23 or 25 hours), for ISO the period applied at ``now``.  None when unparseable.
     """
