@@ -89,8 +89,11 @@ def format_marathon_app_dict(
 ) -> dict[str, Any]:
     """The complete snake_case app dict, ``id`` included (see the module docstring).
 
-    ``autoscaled_instances`` is the ZooKeeper autoscaling count (read by the
-    caller) for instances with ``max_instances``.  Building twice gives equal dicts.
+    ``service_namespace`` is the smartstack config of the instance's nerve
+    namespace (``config.get_nerve_namespace()``, its first registration), read
+    from the soa dir the caller was given.  ``autoscaled_instances`` is the
+    ZooKeeper autoscaling count (read by the caller) for instances with
+    ``max_instances``.  Building twice gives equal dicts.
     """
     docker_url = config.get_docker_url(system.docker_registry)
     net = mesos_network(config)
