@@ -1,0 +1,300 @@
+"""The Marathon engine: every reconcile tick it polls the executor, updates tasks, launches and kills
+to converge each app (scale check or rolling replacement), advances deployments and runs health checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
+
+from paasta_tools.devcluster.cluster import Cluster, PortsExhausted
+from paasta_tools.devcluster.executors.base import TaskStatus
+from paasta_tools.devcluster.marathon import planning
+from paasta_tools.devcluster.marathon.events import EventBus
+from paasta_tools.devcluster.marathon.health_checks import HealthScheduler
+from paasta_tools.devcluster.marathon.ids import format_ts, new_task_id
+from paasta_tools.devcluster.marathon.launch import build_task_spec, fixed_host_ports, host_port_count
+from paasta_tools.devcluster.marathon.state import App, Delay, MarathonState, Task
+
+log = logging.getLogger(__name__)
+
+# Terminal states that grow the launch delay (Marathon's "limit-worthy" conditions); a kill never does.
+BACKOFF_STATES = frozenset({"TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"})
+FAILURE_STATES = frozenset({"TASK_FAILED", "TASK_LOST", "TASK_ERROR"})
+TERMINAL_STATES = frozenset({"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"})
+DEFAULT_KILL_GRACE = 3.0
+
+
+class Engine:
+    """Owns the executor side of the Marathon emulation; ``tick()`` is one reconcile round."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        state: MarathonState,
+        events: EventBus,
+        health_runner: Callable[..., Awaitable[tuple[bool, str]]],
+    ) -> None:
+        self.cluster = cluster
+        self.state = state
+        self.events = events
+        self.health = HealthScheduler(self, health_runner)
+        self._background: set[asyncio.Task[Any]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.recover()
+        self._loop_task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # one bad round must not stop the scheduler
+                log.exception("marathon reconcile tick failed")
+            await asyncio.sleep(self.cluster.settings.reconcile_interval)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def recover(self) -> None:
+        """Reload the persisted state and reattach to the tasks that were running before a restart."""
+        loaded = self.state.load()
+        specs = []
+        for task, _ in loaded:
+            self.cluster.ports.reserve(task.host_ports)
+            specs.append(self._spec(task))
+        if not specs:
+            return
+        try:
+            statuses = await self.cluster.executor.recover(specs)
+        except Exception as exc:  # the executor cannot reattach: every task is lost and gets replaced
+            log.warning("executor recovery failed: %s", exc)
+            statuses = {}
+        self.apply_statuses(statuses, time.time(), missing_is_lost=True)
+
+    # -- one round ---------------------------------------------------------------------------
+    async def tick(self) -> None:
+        statuses = await self.cluster.executor.poll()
+        now = time.time()
+        self.apply_statuses(statuses, now, missing_is_lost=True)
+        self.converge(now)
+        self.advance_deployments()
+        self.health.schedule(now)
+
+    def all_apps(self) -> list[App]:
+        return [*self.state.apps.values(), *self.state.stopping.values()]
+
+    def apply_statuses(self, statuses: Mapping[str, TaskStatus], now: float, missing_is_lost: bool) -> None:
+        """Update every known task from the executor's view; terminal tasks leave their app."""
+        with self.state.store.transaction():
+            for app in self.all_apps():
+                for task in list(app.tasks.values()):
+                    if task.launching:
+                        continue
+                    status = statuses.get(task.id)
+                    if status is None:
+                        if missing_is_lost:
+                            self.task_update(app, task, "TASK_LOST", "task unknown to the executor", now)
+                        continue
+                    if status.state.value != task.state:
+                        self.task_update(app, task, status.state.value, status.message, now, status.started_at)
+            for app_id in [a for a, app in self.state.stopping.items() if not app.tasks]:
+                del self.state.stopping[app_id]
+
+    def task_update(
+        self, app: App, task: Task, state: str, message: str, now: float, started: float | None = None
+    ) -> None:
+        """One status update of a task (Marathon's TaskStatusUpdate handling)."""
+        task.state = state
+        self.events.publish("status_update_event", self._status_event(task, state, message))
+        if state == "TASK_RUNNING":
+            task.started_at = started or now
+            if task.definition["healthChecks"]:
+                task.health = self.health.fresh_results(task, now)
+            if app.delay is not None:
+                app.delay.reference = now
+                self.state.save_delay(app)
+            self.state.save_task(task)
+            return
+        if state not in TERMINAL_STATES:
+            self.state.save_task(task)
+            return
+        del app.tasks[task.id]
+        self.cluster.ports.release(task.host_ports)
+        self.state.delete_task_doc(task.id)
+        self.spawn(self.cluster.executor.forget(task.id))
+        if task.killing:
+            return
+        if state in FAILURE_STATES:
+            self._record_failure(app, task, state, message, now)
+        if state in BACKOFF_STATES and app.id in self.state.apps:
+            self._increase_delay(app, now)
+
+    def _status_event(self, task: Task, state: str, message: str) -> dict[str, Any]:
+        return {
+            "slaveId": self.cluster.agent.agent_id,
+            "taskId": task.id,
+            "taskStatus": state,
+            "message": message,
+            "appId": task.app_id,
+            "host": self.cluster.agent.hostname,
+            "ports": task.host_ports,
+            "version": task.version,
+        }
+
+    def _record_failure(self, app: App, task: Task, state: str, message: str, now: float) -> None:
+        app.last_task_failure = {
+            "appId": app.id,
+            "host": self.cluster.agent.hostname,
+            "message": message,
+            "state": state,
+            "taskId": task.id,
+            "timestamp": format_ts(now),
+            "version": task.version,
+            "slaveId": self.cluster.agent.agent_id,
+        }
+        if app.id in self.state.apps:
+            self.state.save_app(app)
+
+    def _increase_delay(self, app: App, now: float) -> None:
+        definition = app.definition
+        cap = definition["maxLaunchDelaySeconds"]
+        if app.delay is None:
+            seconds = min(definition["backoffSeconds"], cap)
+        else:
+            seconds = min(app.delay.seconds * definition["backoffFactor"], cap)
+        app.delay = Delay(seconds, now)
+        self.state.save_delay(app)
+
+    # -- convergence -------------------------------------------------------------------------
+    def converge(self, now: float) -> None:
+        """Launch and kill what each app needs; launches wait for the backoff deadline and free resources."""
+        used_cpus, used_mem = self._used_resources()
+        agent = self.cluster.agent
+        for app in list(self.state.apps.values()):
+            self._expire_delay(app, now)
+            launch, kills = planning.plan_app(app, self.state)
+            for task in kills:
+                self.kill(task)
+            launched = 0
+            if launch and (app.delay is None or app.delay.deadline <= now):
+                cpus, mem = app.definition["cpus"], app.definition["mem"]
+                while launched < launch and used_cpus + cpus <= agent.cpus + 1e-9 and used_mem + mem <= agent.mem:
+                    if not self._launch(app, now):
+                        break
+                    launched += 1
+                    used_cpus += cpus
+                    used_mem += mem
+            self._set_queued(app, launch - launched, now)
+
+    def _used_resources(self) -> tuple[float, float]:
+        cpus = mem = 0.0
+        for app in self.all_apps():
+            for task in app.tasks.values():
+                cpus += task.definition["cpus"]
+                mem += task.definition["mem"]
+        return cpus, mem
+
+    def _expire_delay(self, app: App, now: float) -> None:
+        delay = app.delay
+        if delay is not None and now > delay.reference + app.definition["maxLaunchDelaySeconds"]:
+            app.delay = None
+            self.state.save_delay(app)
+
+    @staticmethod
+    def _set_queued(app: App, count: int, now: float) -> None:
+        if count > 0 and app.queued_since is None:
+            app.queued_since = now
+        elif count <= 0:
+            app.queued_since = None
+        app.queued = max(0, count)
+
+    def _host_ports(self, definition: dict[str, Any]) -> list[int]:
+        fixed = fixed_host_ports(definition)
+        if not fixed and host_port_count(definition):
+            fixed = [None] * host_port_count(definition)
+        dynamic = self.cluster.ports.allocate(sum(1 for p in fixed if p is None))
+        self.cluster.ports.reserve([p for p in fixed if p is not None])
+        iterator = iter(dynamic)
+        return [p if p is not None else next(iterator) for p in fixed]
+
+    def _launch(self, app: App, now: float) -> bool:
+        try:
+            host_ports = self._host_ports(app.definition)
+        except PortsExhausted:
+            return False
+        task = Task(new_task_id(app.id), app.id, app.version, app.gen, host_ports, app.definition)
+        task.staged_at = now
+        task.launching = True
+        app.tasks[task.id] = task
+        self.state.save_task(task)
+        self.spawn(self._run_launch(app, task))
+        return True
+
+    def _spec(self, task: Task):
+        agent = self.cluster.agent
+        return build_task_spec(task.definition, task.version, task.id, agent.hostname, task.host_ports)
+
+    async def _run_launch(self, app: App, task: Task) -> None:
+        try:
+            await self.cluster.executor.launch(self._spec(task))
+        except Exception as exc:  # a launch failure is a failed task, never a crashed engine
+            task.launching = False
+            if task.id in app.tasks:
+                self.task_update(app, task, "TASK_FAILED", f"{type(exc).__name__}: {exc}", time.time())
+            return
+        task.launching = False
+        if task.killing:
+            await self._run_kill(task)
+
+    def kill(self, task: Task) -> None:
+        """Ask the executor to stop ``task``; it leaves its app when the executor reports it terminal."""
+        if task.killing:
+            return
+        task.killing = True
+        self.state.save_task(task)
+        if not task.launching:
+            self.spawn(self._run_kill(task))
+
+    async def _run_kill(self, task: Task) -> None:
+        grace = task.definition.get("taskKillGracePeriodSeconds")
+        try:
+            await self.cluster.executor.kill(task.id, float(grace) if grace is not None else DEFAULT_KILL_GRACE)
+        except Exception as exc:  # reported; the next poll still decides the task's fate
+            log.warning("kill of %s failed: %s", task.id, exc)
+
+    # -- deployments -------------------------------------------------------------------------
+    def advance_deployments(self) -> None:
+        for deployment in list(self.state.deployments.values()):
+            outcome = planning.advance(deployment, self.state)
+            if outcome is None:
+                continue
+            if outcome:
+                self.state.remove_deployment(deployment.id)
+                self.events.publish("deployment_success", {"id": deployment.id, "plan": _plan(deployment)})
+            else:
+                self.state.save_deployment(deployment)
+                self.events.publish("deployment_step_success", {"plan": _plan(deployment)})
+
+    def reset_delay(self, app: App) -> None:
+        app.delay = None
+        self.state.save_delay(app)
+
+
+def _plan(deployment: Any) -> dict[str, Any]:
+    return {"id": deployment.id, "version": deployment.version, "steps": [{"actions": s} for s in deployment.steps]}

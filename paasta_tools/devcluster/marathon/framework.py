@@ -1,0 +1,50 @@
+"""The Marathon framework as the Mesos master API sees it: its running and recently finished tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paasta_tools.devcluster.cluster import Cluster
+from paasta_tools.devcluster.marathon.state import MarathonState, Task
+
+
+def _port_ranges(ports: list[int]) -> str:
+    return "[" + ", ".join(f"{p}-{p}" for p in sorted(ports)) + "]"
+
+
+class MarathonFramework:
+    """Implements the devcluster ``Framework`` protocol for the Marathon emulation."""
+
+    name = "marathon"
+
+    def __init__(self, cluster: Cluster, state: MarathonState) -> None:
+        self.cluster = cluster
+        self.state = state
+        self.framework_id = cluster.framework_id(self.name)
+
+    def _mesos_task(self, task: Task) -> dict[str, Any]:
+        definition = task.definition
+        resources: dict[str, Any] = {"cpus": definition["cpus"], "mem": definition["mem"], "disk": definition["disk"]}
+        if task.host_ports:
+            resources["ports"] = _port_ranges(task.host_ports)
+        statuses = [{"state": "TASK_STAGING", "timestamp": task.staged_at}]
+        if task.started_at:
+            statuses.append({"state": "TASK_RUNNING", "timestamp": task.started_at})
+        return {
+            "id": task.id,
+            "name": task.app_id.strip("/").replace("/", "."),
+            "framework_id": self.framework_id,
+            "executor_id": "",
+            "slave_id": self.cluster.agent.agent_id,
+            "state": task.state,
+            "resources": resources,
+            "statuses": statuses,
+            "labels": [{"key": k, "value": v} for k, v in definition["labels"].items()],
+        }
+
+    def mesos_tasks(self) -> list[dict[str, Any]]:
+        apps = [*self.state.apps.values(), *self.state.stopping.values()]
+        return [self._mesos_task(t) for app in apps for t in app.tasks.values()]
+
+    def completed_mesos_tasks(self) -> list[dict[str, Any]]:
+        return []

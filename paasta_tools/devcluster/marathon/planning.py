@@ -1,0 +1,102 @@
+"""Pure decisions of the Marathon engine: what to launch and kill for one app, when a deployment step is done.
+
+``plan_app`` returns (number of tasks to launch, tasks to kill) from the app's definition and its
+active tasks; the engine applies it.  Rolling replacement follows Marathon's TaskReplaceActor;
+everything else is the scale check (launch missing, kill surplus per killSelection).
+"""
+
+from __future__ import annotations
+
+from paasta_tools.devcluster.marathon.model import min_healthy_and_max_capacity
+from paasta_tools.devcluster.marathon.state import App, Deployment, MarathonState, Task
+
+
+def is_ready(task: Task, has_checks: bool) -> bool:
+    """A task counts for a deployment once healthy (apps with health checks) or running (others)."""
+    if task.state != "TASK_RUNNING" or task.killing:
+        return False
+    return task.healthy is True if has_checks else True
+
+
+def kill_order(tasks: list[Task], kill_selection: str) -> list[Task]:
+    """Tasks in the order Marathon kills them: not yet running first, then per killSelection."""
+    youngest_first = kill_selection != "OLDEST_FIRST"
+    return sorted(
+        tasks,
+        key=lambda t: (t.state == "TASK_RUNNING", -t.staged_at if youngest_first else t.staged_at),
+    )
+
+
+def plan_scale(app: App) -> tuple[int, list[Task]]:
+    """The scale check: launch up to ``instances`` active tasks, kill the surplus."""
+    alive = [t for t in app.tasks.values() if not t.killing]
+    wanted = app.definition["instances"]
+    if len(alive) < wanted:
+        return wanted - len(alive), []
+    surplus = len(alive) - wanted
+    return 0, kill_order(alive, app.definition["killSelection"])[:surplus]
+
+
+def plan_replace(app: App) -> tuple[int, list[Task]]:
+    """One rolling-restart round: kill old tasks above minimumHealthCapacity, launch within maximumOverCapacity."""
+    definition = app.definition
+    active = list(app.tasks.values())
+    old = [t for t in active if t.gen != app.gen]
+    new = [t for t in active if t.gen == app.gen]
+    old_alive = [t for t in old if not t.killing]
+    has_checks = bool(definition["healthChecks"])
+    min_healthy, max_capacity = min_healthy_and_max_capacity(definition, len(active))
+    ready_new = sum(1 for t in new if is_ready(t, has_checks))
+    keep = max(0, min_healthy - ready_new)
+    to_kill = kill_order(old_alive, definition["killSelection"])[: max(0, len(old_alive) - keep)]
+    new_alive = [t for t in new if not t.killing]
+    launch = max(0, min(definition["instances"] - len(new_alive), max_capacity - len(old) - len(new)))
+    return launch, to_kill
+
+
+def restarting(app: App, state: MarathonState) -> bool:
+    """True while a RestartApplication of the app is a current action and old-generation tasks remain."""
+    if all(t.gen == app.gen for t in app.tasks.values()):
+        return False
+    for deployment in state.deployments.values():
+        for action in deployment.current_actions():
+            if action["app"] == app.id and action["action"] == "RestartApplication":
+                return True
+    return False
+
+
+def plan_app(app: App, state: MarathonState) -> tuple[int, list[Task]]:
+    return plan_replace(app) if restarting(app, state) else plan_scale(app)
+
+
+def _settled(app: App, same_gen: bool) -> bool:
+    tasks = list(app.tasks.values())
+    if any(t.killing for t in tasks):
+        return False
+    if same_gen and any(t.gen != app.gen for t in tasks):
+        return False
+    has_checks = bool(app.definition["healthChecks"])
+    return len(tasks) == app.definition["instances"] and all(is_ready(t, has_checks) for t in tasks)
+
+
+def action_done(action: dict[str, str], state: MarathonState) -> bool:
+    """Whether one deployment action has reached its target (a vanished app ends its actions)."""
+    kind, app_id = action["action"], action["app"]
+    if kind == "StopApplication":
+        stopping = state.stopping.get(app_id)
+        return stopping is None or not stopping.tasks
+    app = state.apps.get(app_id)
+    if app is None or kind == "StartApplication":
+        return True
+    return _settled(app, same_gen=kind == "RestartApplication")
+
+
+def advance(deployment: Deployment, state: MarathonState) -> bool | None:
+    """Move past finished steps: None = nothing changed, False = moved to a later step, True = plan finished."""
+    moved = False
+    while deployment.current_step <= len(deployment.steps):
+        if not all(action_done(a, state) for a in deployment.current_actions()):
+            return False if moved else None
+        deployment.current_step += 1
+        moved = True
+    return True
