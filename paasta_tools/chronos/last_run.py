@@ -13,7 +13,10 @@ from typing import Any
 
 import isodate
 
+from paasta_tools.chronos.job_name import is_temporary_job_name
+
 UTC = datetime.UTC
+TMP_JOB_MAX_AGE = datetime.timedelta(hours=24)
 
 
 class LastRunState(enum.Enum):
@@ -112,3 +115,16 @@ def get_job_state(csv_text: str, job_name: str) -> str | None:
     """The scheduler state (idle/queued/running) of ``job_name`` from the graph CSV, or None if absent."""
     node = parse_scheduler_graph(csv_text).get(job_name)
     return node.state if node is not None else None
+
+
+def is_expired_tmp_job(
+    job: Mapping[str, Any], now: datetime.datetime, max_age: datetime.timedelta = TMP_JOB_MAX_AGE
+) -> bool:
+    """True for a temporary (rerun) job whose last run, success or failure, finished more than ``max_age`` ago.
+
+    A temporary job that has not run yet is never expired; a regular job never is.
+    """
+    if not is_temporary_job_name(str(job.get("name", ""))):
+        return False
+    finished = get_status_last_run(job).time
+    return finished is not None and now - finished > max_age

@@ -12,6 +12,7 @@ from paasta_tools.chronos.last_run import (
     LastRunState,
     get_job_state,
     get_status_last_run,
+    is_expired_tmp_job,
     job_is_stuck,
     parse_chronos_time,
     parse_scheduler_graph,
@@ -80,3 +81,19 @@ def test_parse_scheduler_graph() -> None:
     assert parse_scheduler_graph_links(GRAPH) == [("svc nightly", "svc report")]
     assert get_job_state(GRAPH, "svc report") == "queued"
     assert get_job_state(GRAPH, "svc missing") is None
+
+
+@pytest.mark.parametrize(
+    ("job", "expired"),
+    [
+        ({"name": "tmp-2017 svc job", "lastSuccess": EARLY, "lastError": ""}, True),
+        ({"name": "tmp-2017 svc job", "lastSuccess": "", "lastError": EARLY}, True),
+        ({"name": "tmp-2017 svc job", "lastSuccess": LATE, "lastError": ""}, False),
+        ({"name": "tmp-2017 svc job", "lastSuccess": "", "lastError": ""}, False),
+        ({"name": "svc job", "lastSuccess": EARLY, "lastError": ""}, False),
+        ({"name": "broken", "lastSuccess": EARLY, "lastError": ""}, False),
+    ],
+)
+def test_expired_tmp_jobs(job: dict[str, str], expired: bool) -> None:
+    now = datetime.datetime(2017, 3, 16, 10, 30, tzinfo=datetime.UTC)  # 24.5 h after EARLY, 23.5 h after LATE
+    assert is_expired_tmp_job(job, now) is expired
