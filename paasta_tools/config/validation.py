@@ -9,6 +9,7 @@ so one broken file never hides the problems of the others.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import enum
 import functools
@@ -236,7 +237,7 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
     """
     directory = require_service_dir(soa_dir, service)
     reports: list[FileReport] = []
-    chronos_files: dict[str, tuple[Path, Any]] = {}
+    parsed: dict[tuple[FileKind, str], tuple[Path, Any]] = {}
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
         kind = file_kind(path.name)
         hint = misnamed_file_hint(path.name)
@@ -246,20 +247,50 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
         if kind is None and path.suffix == ".yml":
             continue
         if path.is_symlink() and path.exists():
-            if kind is FileKind.CHRONOS:
-                chronos_files[_cluster_of(path)] = (path.resolve(), _read_or_none(path))
-            continue
-        report, data = _validate_file(service, path)
-        if report is not None:
-            reports.append(report)
-        if kind is FileKind.CHRONOS and report is not None and data is not None:
-            chronos_files[_cluster_of(path)] = (path.resolve(), data)
-    jobs = _chronos_job_reports(soa_dir, service, chronos_files, reports)
+            data = _read_or_none(path)
+        else:
+            report, data = _validate_file(service, path)
+            if report is not None:
+                reports.append(report)
+        if kind is not None and data is not None:
+            parsed[(kind, _cluster_of(path, kind))] = (path, data)
+    reports = _add_issues(reports, duplicate_instance_issues(parsed))
+    chronos = {c: (path.resolve(), data) for (k, c), (path, data) in parsed.items() if k is FileKind.CHRONOS}
+    jobs = _chronos_job_reports(soa_dir, service, chronos, reports)
     return ServiceReport(service, tuple(reports), tuple(jobs))
 
 
-def _cluster_of(path: Path) -> str:
-    return path.name[len(f"{FileKind.CHRONOS.value}-") : -len(".yaml")]
+def duplicate_instance_issues(parsed: Mapping[tuple[FileKind, str], tuple[Path, Any]]) -> dict[Path, list[Issue]]:
+    """Instance names defined by more than one instance type of a cluster, reported on the later file.
+
+    Lookups take the first type (marathon, chronos, adhoc) that has the instance, so the later
+    definition would silently never run.
+    """
+    first: dict[tuple[str, str], Path] = {}
+    found: dict[Path, list[Issue]] = {}
+    for kind in FileKind:
+        for (file_kind_, cluster), (path, data) in sorted(parsed.items(), key=lambda item: item[0][1]):
+            if file_kind_ is not kind or not isinstance(data, dict):
+                continue
+            for instance in data:
+                earlier = first.setdefault((cluster, str(instance)), path)
+                if earlier != path:
+                    message = f"is also an instance in {earlier.name}; instance names must be unique in a cluster"
+                    found.setdefault(path, []).append(Issue((str(instance),), message))
+    return found
+
+
+def _add_issues(reports: list[FileReport], extra: Mapping[Path, list[Issue]]) -> list[FileReport]:
+    """``reports`` with ``extra`` issues added to each file's report (a symlink gets its own)."""
+    by_path = {Path(r.path): r for r in reports}
+    for path, issues in extra.items():
+        report = by_path.get(path) or FileReport(str(path), file_kind(path.name), ())
+        by_path[path] = dataclasses.replace(report, issues=report.issues + tuple(issues))
+    return sorted(by_path.values(), key=lambda r: Path(r.path).name)
+
+
+def _cluster_of(path: Path, kind: FileKind) -> str:
+    return path.name[len(f"{kind.value}-") : -len(".yaml")]
 
 
 def _read_or_none(path: Path) -> Any:

@@ -178,3 +178,36 @@ def test_schema_errors_mark_jobs_of_symlinked_clusters_invalid(tmp_path: Path) -
         ("SHARED", ("Schema errors, listed above under chronos-SHARED.yaml",)),
         ("prod", ("Schema errors, listed above under chronos-SHARED.yaml",)),
     ]
+
+
+def test_instance_names_must_be_unique_across_types_in_a_cluster(tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "marathon-prod.yaml").write_text("main: {cpus: 1}\nworker: {cpus: 1}\n")
+    (service / "chronos-prod.yaml").write_text("main:\n  schedule: '0 3 * * *'\n")
+    (service / "adhoc-prod.yaml").write_text("worker: {cpus: 1}\nbatch: {cpus: 1}\n")
+    (service / "chronos-dev.yaml").write_text("worker:\n  schedule: '0 3 * * *'\n")
+    found = issues_by_file(validate_service(tmp_path, "svc"))
+    assert found == {
+        "adhoc-prod.yaml": [
+            "worker: is also an instance in marathon-prod.yaml; instance names must be unique in a cluster"
+        ],
+        "chronos-dev.yaml": [],
+        "chronos-prod.yaml": [
+            "main: is also an instance in marathon-prod.yaml; instance names must be unique in a cluster"
+        ],
+        "marathon-prod.yaml": [],
+    }
+
+
+def test_duplicate_in_a_symlinked_file_is_reported_on_the_symlink(tmp_path: Path) -> None:
+    service = tmp_path / "svc"
+    service.mkdir()
+    (service / "marathon-prod.yaml").write_text("main: {cpus: 1}\n")
+    (service / "chronos-SHARED.yaml").write_text("main:\n  schedule: '0 3 * * *'\n")
+    (service / "chronos-prod.yaml").symlink_to("chronos-SHARED.yaml")
+    found = issues_by_file(validate_service(tmp_path, "svc"))
+    assert found["chronos-SHARED.yaml"] == []
+    assert found["chronos-prod.yaml"] == [
+        "main: is also an instance in marathon-prod.yaml; instance names must be unique in a cluster"
+    ]
