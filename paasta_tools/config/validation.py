@@ -254,9 +254,9 @@ def validate_service(soa_dir: str | os.PathLike[str], service: str) -> ServiceRe
                 reports.append(report)
         if kind is not None and data is not None:
             parsed[(kind, _cluster_of(path, kind))] = (path, data)
-    reports = _add_issues(reports, duplicate_instance_issues(parsed))
     chronos = {c: (path.resolve(), data) for (k, c), (path, data) in parsed.items() if k is FileKind.CHRONOS}
     jobs = _chronos_job_reports(soa_dir, service, chronos, reports)
+    reports = _add_issues(reports, duplicate_instance_issues(parsed))
     return ServiceReport(service, tuple(reports), tuple(jobs))
 
 
