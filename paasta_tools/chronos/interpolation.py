@@ -143,7 +143,10 @@ def _format_value(cmd: str, token: _Token, value: str | int) -> str:
 
 
 def uses_time_variables(cmd: str) -> bool:
-    """True when ``cmd`` references any time variable (a ``%%`` escape alone does not count)."""
+    """True when ``cmd`` references any time variable (a ``%%`` escape alone does not count).
+
+    Raises InvalidChronosConfigError when ``cmd`` has a stray ``%``.
+    """
     return any(token.name is not None for token in _tokens(cmd))
 
 

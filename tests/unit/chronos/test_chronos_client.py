@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import chronos
@@ -17,6 +19,8 @@ from paasta_tools.clients.chronos_client import (
     parse_chronos_urls,
 )
 from paasta_tools.errors import ChronosError
+
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "chronos_jobs"
 
 
 def test_parse_urls() -> None:
@@ -124,3 +128,9 @@ def test_a_failed_dependent_job_names_its_missing_parents() -> None:
         "Chronos update job 'svc c' failed: Error while calling http://a/scheduler/dependency: 400 "
         "(parents missing in Chronos: 'svc b')"
     )
+
+
+@pytest.mark.parametrize("golden", sorted(p.name for p in GOLDEN.glob("*.json")))
+def test_golden_jobs_pass_chronos_python_checks(golden: str) -> None:
+    job = json.loads((GOLDEN / golden).read_text())
+    assert get_chronos_client(["http://127.0.0.1:1"]).raw._check_fields(job)
