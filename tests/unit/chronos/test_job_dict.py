@@ -85,16 +85,32 @@ def inline(config_dict: dict[str, Any], branch: dict[str, Any] | None = None) ->
     )
 
 
-@pytest.mark.parametrize(
-    ("instance", "branch", "golden"),
-    [
-        ("nightly", None, "scheduled_nightly.json"),
-        ("report", {"force_bounce": "20170315T101500"}, "dependent_args_host_net.json"),
-        ("cron", {"desired_state": "stop"}, "cron_disabled_stopped.json"),
-    ],
-)
-def test_golden_job_dicts(instance: str, branch: dict[str, Any] | None, golden: str) -> None:
-    assert build(instance, branch) == json.loads((GOLDEN / golden).read_text())
+def build_golden_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Build the job a golden file describes: its soa-configs files, deployments entry, system values, time."""
+    files = ServiceFiles(
+        service=case["service"],
+        soa_dir="/soa",
+        service_yaml=case["service_yaml"],
+        monitoring=case["monitoring"],
+        instance_files={("chronos", case["cluster"]): case["chronos_yaml"]},
+    )
+    config = build_instance_config(files, "chronos", case["cluster"], case["instance"], case["branch_dict"])
+    assert isinstance(config, ChronosJobConfig)
+    system = JobSystemConfig(**case["system"])
+    now = datetime.datetime.fromisoformat(case["now"])
+    return format_chronos_job_dict(config, system, get_owner(config, files), now)
+
+
+@pytest.mark.parametrize("golden", sorted(p.name for p in GOLDEN.glob("*.json")))
+def test_golden_job_dicts(golden: str) -> None:
+    case = json.loads((GOLDEN / golden).read_text())
+    assert build_golden_case(case) == case["expected"]
+
+
+def test_golden_files_cover_scheduled_dependent_and_cron_jobs() -> None:
+    expected = [json.loads(p.read_text())["expected"] for p in sorted(GOLDEN.glob("*.json"))]
+    assert sum("parents" in job for job in expected) == 1
+    assert {job.get("schedule", "")[:1] for job in expected if "schedule" in job} == {"R", "*"}
 
 
 def test_description_is_md5_of_the_dict_without_it_plus_force_bounce() -> None:
