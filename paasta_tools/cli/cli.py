@@ -28,6 +28,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list-clusters": ("paasta_tools.cli.cmds.list_clusters", "Display a list of all PaaSTA clusters"),
     "check": ("paasta_tools.cli.cmds.check", "Determine whether service in pwd is 'paasta ready'"),
     "validate": ("paasta_tools.cli.cmds.validate", "Validate that service files have correct syntax"),
+    "devcluster": ("paasta_tools.cli.cmds.devcluster", "Start, stop or inspect a local single-machine cluster"),
+    "mark-for-deployment": ("paasta_tools.cli.cmds.mark_for_deployment", "Mark a docker image for deployment in git"),
+    "get-latest-deployment": (
+        "paasta_tools.cli.cmds.get_latest_deployment",
+        "Gets the Git SHA for the latest deployment of a service",
+    ),
+    "start": ("paasta_tools.cli.cmds.start", "Start or restarts a PaaSTA service in a graceful way."),
+    "restart": ("paasta_tools.cli.cmds.restart", "Start or restarts a PaaSTA service in a graceful way."),
+    "stop": ("paasta_tools.cli.cmds.stop", "Stops a PaaSTA service in a graceful way."),
 }
 
 

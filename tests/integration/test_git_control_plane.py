@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from paasta_tools.cli.cli import main as cli_main
 from paasta_tools.clients.git import create_remote_ref, list_remote_refs, local_git_dir
 from paasta_tools.errors import GitError
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(*args: str, cwd: Path | None = None) -> str:
-    env = {**os.environ, **GIT_ENV}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+from paasta_tools.scripts.generate_deployments_for_service import main as generate_main
+from tests.support.git_repos import git, make_bare_repo, write_service
 
 
 def make_remote(tmp_path: Path, commits: int = 2) -> tuple[Path, list[str]]:
-    """A bare repo holding ``commits`` commits on master; returns (path, shas oldest first)."""
-    bare = tmp_path / "remote.git"
-    work = tmp_path / "work"
-    git("init", "-q", "--bare", str(bare))
-    git("init", "-q", str(work))
-    shas = []
-    for n in range(commits):
-        (work / "file").write_text(str(n))
-        git("add", "file", cwd=work)
-        git("commit", "-q", "-m", f"commit {n}", cwd=work)
-        shas.append(git("rev-parse", "HEAD", cwd=work))
-    git("push", "-q", str(bare), "HEAD:refs/heads/master", cwd=work)
-    return bare, shas
+    return make_bare_repo(tmp_path, commits)
 
 
 @pytest.fixture
@@ -100,3 +79,153 @@ def test_create_remote_ref_validates_inputs(remote):
         create_remote_ref(str(bare), "refs/tags/x", "HEAD")
     with pytest.raises(GitError, match="must start with 'refs/'"):
         create_remote_ref(str(bare), "tags/x", shas[0])
+
+
+# --- mark-for-deployment → generate → start/stop → generate, through the real commands in-process ---
+
+MARATHON_YAML = "main:\n  deploy_group: prod\ncanary:\n  deploy_group: canary\n"
+CHRONOS_YAML = "job:\n  deploy_group: prod\n  schedule: R/2017-01-01T00:00:00Z/PT1H\n  cmd: run\n"
+
+
+@pytest.fixture
+def control_plane(tmp_path, monkeypatch):
+    """A service ``svc`` in cluster ``c1`` whose git_url is a fresh bare repo; logs go to a file."""
+    bare, shas = make_bare_repo(tmp_path)
+    soa_dir = tmp_path / "soa"
+    write_service(
+        soa_dir,
+        "svc",
+        {
+            "service.yaml": f"git_url: {bare}\n",
+            "marathon-c1.yaml": MARATHON_YAML,
+            "chronos-c1.yaml": CHRONOS_YAML,
+            "deploy.yaml": "pipeline:\n- step: itest\n- step: canary\n- step: prod\n",
+        },
+    )
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    log_format = str(tmp_path / "{service}-{component}.log")
+    log_writer = {"driver": "file", "options": {"path_format": log_format}}
+    (etc / "logs.json").write_text(json.dumps({"log_writer": log_writer}))
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    return SimpleNamespace(bare=bare, shas=shas, soa_dir=soa_dir, log=tmp_path / "svc-deploy.log")
+
+
+def paasta(*argv: str) -> int:
+    return cli_main(list(argv))
+
+
+def generate(soa_dir: Path) -> dict:
+    assert generate_main(["-d", str(soa_dir), "-s", "svc"]) == 0
+    return json.loads((soa_dir / "svc" / "deployments.json").read_text())
+
+
+def test_mark_generate_stop_start_generate(control_plane, capsys):
+    cp = control_plane
+    old, new = cp.shas
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", old, "-d", str(cp.soa_dir)) == 0
+    assert f"Marked {old} for deployment in deploy group prod" in capsys.readouterr().out
+    first = generate(cp.soa_dir)
+    assert list(first["v1"]) == ["svc:paasta-c1.main", "svc:paasta-c1.job"]  # canary never marked: omitted
+    assert first["v1"]["svc:paasta-c1.main"] == {
+        "docker_image": f"services-svc:paasta-{old}",
+        "desired_state": "start",
+        "force_bounce": None,
+    }
+    assert first["v2"]["deployments"] == {"prod": {"docker_image": f"services-svc:paasta-{old}", "git_sha": old}}
+
+    assert paasta("stop", "-s", "svc", "-c", "c1", "-i", "main", "-d", str(cp.soa_dir)) == 0
+    out = capsys.readouterr().out
+    assert "scaled down to 0 instances" in out and "Chronos" not in out
+    stopped = generate(cp.soa_dir)
+    main = stopped["v1"]["svc:paasta-c1.main"]
+    assert main["desired_state"] == "stop" and main["force_bounce"] is not None
+    assert stopped["v1"]["svc:paasta-c1.job"]["desired_state"] == "start"
+    assert stopped["v2"]["controls"]["svc:c1.main"] == {"desired_state": "stop", "force_bounce": main["force_bounce"]}
+    stop_tags = [r for r in list_remote_refs(str(cp.bare)) if r.endswith("-stop")]
+    assert stop_tags == [f"refs/tags/paasta-c1.main-{main['force_bounce']}-stop"]
+
+    events = [json.loads(line) for line in cp.log.read_text().splitlines()]
+    assert events[-1]["message"].startswith("Issued request to change state of main (an instance of svc) to 'stop' by ")
+    assert (events[-1]["cluster"], events[-1]["instance"], events[-1]["component"]) == ("c1", "main", "deploy")
+
+    # Marking a new sha resets the stop: the control tag points at the old sha.
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", new, "-d", str(cp.soa_dir)) == 0
+    remarked = generate(cp.soa_dir)
+    assert remarked["v1"]["svc:paasta-c1.main"] == {
+        "docker_image": f"services-svc:paasta-{new}",
+        "desired_state": "start",
+        "force_bounce": None,
+    }
+
+
+def test_restart_all_instances_sets_force_bounce_and_explains_both_frameworks(control_plane, capsys):
+    cp = control_plane
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", cp.shas[0], "-d", str(cp.soa_dir)) == 0
+    capsys.readouterr()
+    # canary has no deploy tag, so restarting everything reports it and fails after doing the rest.
+    assert paasta("restart", "-s", "svc", "-c", "c1", "-d", str(cp.soa_dir)) == 1
+    out = capsys.readouterr().out
+    assert "no instances specified; restarting all instances for service" in out
+    assert out.count("Marathon") == 1 and out.count("Chronos") == 1
+    assert f"No branches found for canary in {cp.bare}." in out and "Has svc been deployed there yet?" in out
+    deployments = generate(cp.soa_dir)
+    for key in ("svc:paasta-c1.main", "svc:paasta-c1.job"):
+        assert deployments["v1"][key]["desired_state"] == "start"
+        assert deployments["v1"][key]["force_bounce"] is not None
+
+
+def test_start_stop_reject_unknown_cluster_and_instance(control_plane, capsys):
+    cp = control_plane
+    assert paasta("stop", "-s", "svc", "-c", "c2", "-d", str(cp.soa_dir)) == 1
+    assert capsys.readouterr().out == "Invalid cluster name(s) specified: c2.\nValid options: c1\n"
+    assert paasta("stop", "-s", "svc", "-c", "c1", "-i", "main,mian", "-d", str(cp.soa_dir)) == 1
+    out = capsys.readouterr().out
+    assert "Instance(s) mian not configured in c1." in out and "Valid options: canary,job,main" in out
+
+
+def test_start_with_unreachable_git_server(control_plane, capsys):
+    cp = control_plane
+    (cp.soa_dir / "svc" / "service.yaml").write_text(f"git_url: {cp.bare}-gone\n")
+    assert paasta("start", "-s", "svc", "-c", "c1", "-d", str(cp.soa_dir)) == 1
+    assert "Error talking to the git server: git ls-remote" in capsys.readouterr().out
+
+
+def test_mark_for_deployment_warnings_and_failures(control_plane, capsys):
+    cp = control_plane
+    sha = cp.shas[0]
+    assert paasta("mark-for-deployment", "-s", "services-svc", "-l", "prdo", "-c", sha, "-d", str(cp.soa_dir)) == 0
+    out = capsys.readouterr().out
+    assert "not currently used anywhere: prdo." in out and "   canary,prod" in out
+
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", sha, "-d", str(cp.soa_dir)) == 0
+    generate(cp.soa_dir)
+    capsys.readouterr()
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", sha, "-d", str(cp.soa_dir)) == 0
+    assert "already matches what is set to be deployed" in capsys.readouterr().out
+
+    missing = "f" * 40
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", missing, "-d", str(cp.soa_dir)) == 1
+    err = capsys.readouterr().err
+    assert f"Failed to mark {missing} for deployment in deploy group prod!" in err
+    logged = [json.loads(line)["message"] for line in cp.log.read_text().splitlines()]
+    assert logged[0] == f"Marked {sha} for deployment in deploy group prdo"
+    assert f"Failed to mark {missing} for deployment in deploy group prod!" in logged
+
+
+def test_mark_for_deployment_rejects_short_sha(control_plane, capsys):
+    with pytest.raises(SystemExit) as exc:
+        paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", "abc123", "-d", str(control_plane.soa_dir))
+    assert exc.value.code == 1
+    assert "abc123 is not a full git sha" in capsys.readouterr().err
+
+
+def test_get_latest_deployment(control_plane, capsys):
+    cp = control_plane
+    assert paasta("get-latest-deployment", "-s", "svc", "-l", "prod", "-d", str(cp.soa_dir)) == 1
+    assert "A deployment could not be found for prod in svc" in capsys.readouterr().err
+    paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", cp.shas[1], "-d", str(cp.soa_dir))
+    generate(cp.soa_dir)
+    capsys.readouterr()
+    assert paasta("get-latest-deployment", "-s", "svc", "-i", "prod", "-d", str(cp.soa_dir)) == 0
+    assert capsys.readouterr().out == cp.shas[1] + "\n"

@@ -1,0 +1,187 @@
+"""``paasta mark-for-deployment``: tag a commit so that a deploy group runs it.
+
+Pushes ``refs/tags/paasta-<deploy_group>-<YYYYmmddTHHMMSS>-deploy`` (forced) at the commit in the
+service's git repository; generate_deployments_for_service then maps it into deployments.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
+
+from paasta_tools.paths import DEFAULT_SOA_DIR
+
+if TYPE_CHECKING:
+    from paasta_tools.clients.log_writer import LogWriter
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+_FULL_SHA_RE = re.compile(r"[a-f0-9]{40}")
+
+
+def validate_full_git_sha(value: str) -> str:
+    """argparse type: a full 40-character lowercase hex git sha."""
+    if not _FULL_SHA_RE.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value} is not a full git sha")
+    return value
+
+
+def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "mark-for-deployment",
+        help="Mark a docker image for deployment in git",
+        description=(
+            "'paasta mark-for-deployment' uses Git as the control-plane, to signal to other PaaSTA "
+            "components that a particular docker image is ready to be deployed."
+        ),
+        epilog=("Note: Access and credentials to the Git repo of a service are required for this command to work."),
+    )
+    parser.add_argument(
+        "-u",
+        "--git-url",
+        help="Git url for service -- where magic mark-for-deployment tags are pushed. "
+        "Defaults to the normal git URL for the service.",
+        default=None,
+    )
+    parser.add_argument(
+        "-c",
+        "-k",
+        "--commit",
+        help="Git sha to mark for deployment",
+        required=True,
+        type=validate_full_git_sha,
+    )
+    parser.add_argument(
+        "-l",
+        "--deploy-group",
+        "--clusterinstance",
+        help="Mark the service ready for deployment in this deploy group (e.g. cluster1.canary, cluster2.main). "
+        "--clusterinstance is deprecated and should be replaced with --deploy-group",
+        required=True,
+    )
+    parser.add_argument(
+        "-s", "--service", required=True, help="Name of the service which you wish to mark for deployment."
+    )
+    parser.add_argument(
+        "-d",
+        "--soa-dir",
+        dest="soa_dir",
+        metavar="SOA_DIR",
+        default=DEFAULT_SOA_DIR,
+        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="Print out more output.")
+    parser.set_defaults(command_func=paasta_mark_for_deployment)
+
+
+def _red(text: str, stream: TextIO) -> str:
+    isatty = getattr(stream, "isatty", None)
+    return f"\033[31m{text}\033[0m" if isatty and isatty() else text
+
+
+def strip_services_prefix(service: str) -> str:
+    """``services-foo`` → ``foo`` (the docker repository name is accepted as the service name)."""
+    return service.split("services-", 1)[1] if service.startswith("services-") else service
+
+
+def unused_deploy_group_warning(deploy_group: str, in_use: list[str]) -> list[str]:
+    """The lines printed when ``deploy_group`` is not used by any instance (nor the pipeline)."""
+    return [
+        f"ERROR: These deploy groups are not currently used anywhere: {deploy_group}.",
+        "",
+        "This isn't technically wrong because you can mark-for-deployment before deploying there",
+        "but this is probably a typo. Did you mean one of these in-use deploy groups?:",
+        f"   {','.join(in_use)}",
+        "",
+        "Continuing regardless...",
+    ]
+
+
+def mark_for_deployment(
+    git_url: str,
+    deploy_group: str,
+    service: str,
+    commit: str,
+    writer: LogWriter,
+    now: Callable[[], datetime] | None = None,
+) -> tuple[int, list[str]]:
+    """Push the deploy tag of ``commit`` for ``deploy_group``; returns (exit code, lines logged)."""
+    from paasta_tools.clients.git import create_remote_ref
+    from paasta_tools.deploy_tags import deploy_tag_ref, format_timestamp
+    from paasta_tools.errors import GitError
+
+    timestamp = format_timestamp(now() if now else _utcnow())
+    try:
+        create_remote_ref(git_url, deploy_tag_ref(deploy_group, timestamp), commit, force=True)
+    except GitError as exc:
+        lines = [f"Failed to mark {commit} for deployment in deploy group {deploy_group}!", *str(exc).splitlines()]
+        code = EXIT_FAILURE
+    else:
+        lines = [f"Marked {commit} for deployment in deploy group {deploy_group}"]
+        code = EXIT_OK
+    for line in lines:
+        writer.log(service=service, line=line, component="deploy", level="event")
+    return code, lines
+
+
+def _utcnow() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+def _in_use_deploy_groups(service: str, soa_dir: str) -> tuple[str, list[str]]:
+    """(git_url of service.yaml, sorted deploy groups used by instances or named by the deploy.yaml pipeline)."""
+    from paasta_tools.config.deploy_yaml import get_pipeline_deploy_groups
+    from paasta_tools.config.loader import instance_configs_from_files
+    from paasta_tools.config.soa_dir import read_service_files, require_service_dir
+    from paasta_tools.errors import PaastaError
+
+    require_service_dir(soa_dir, service)
+    files = read_service_files(soa_dir, service)
+    groups: set[str] = set()
+    for config in instance_configs_from_files(files):
+        try:
+            groups.add(config.get_deploy_group())
+        except PaastaError:
+            continue  # validate reports broken deploy groups; they must not block a deploy
+    groups.update(get_pipeline_deploy_groups(files.deploy, f"{soa_dir}/{service}/deploy.yaml"))
+    return files.get_git_url(), sorted(groups)
+
+
+def _currently_deployed_sha(service: str, deploy_group: str, soa_dir: str) -> str | None:
+    from paasta_tools.cli.cmds.get_latest_deployment import get_currently_deployed_sha
+    from paasta_tools.errors import PaastaError
+
+    try:
+        return get_currently_deployed_sha(service, deploy_group, soa_dir)
+    except PaastaError:
+        return None  # an unreadable deployments.json only loses the "already deployed" warning
+
+
+def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
+    """Warn about unused deploy groups and re-marks of the deployed sha, then push the deploy tag."""
+    from paasta_tools.clients.log_writer import load_log_writer
+
+    out = sys.stdout
+    service = strip_services_prefix(args.service)
+    default_git_url, in_use = _in_use_deploy_groups(service, args.soa_dir)
+    if args.deploy_group not in in_use:
+        out.write("".join(_red(line, out) + "\n" for line in unused_deploy_group_warning(args.deploy_group, in_use)))
+    if _currently_deployed_sha(service, args.deploy_group, args.soa_dir) == args.commit:
+        out.write("Warning: The sha asked to be deployed already matches what is set to be deployed:\n")
+        out.write(f"{args.commit}\nContinuing anyway.\n")
+    code, lines = mark_for_deployment(
+        git_url=args.git_url or default_git_url,
+        deploy_group=args.deploy_group,
+        service=service,
+        commit=args.commit,
+        writer=load_log_writer(),
+    )
+    stream = sys.stdout if code == EXIT_OK else sys.stderr
+    stream.write("".join(line + "\n" for line in lines))
+    return code

@@ -1,0 +1,13 @@
+"""``paasta stop``: see :mod:`paasta_tools.cli.cmds.start_stop_restart`."""
+
+from __future__ import annotations
+
+import argparse
+
+from paasta_tools.cli.cmds.start_stop_restart import add_command_subparser, paasta_stop
+
+__all__ = ["add_subparser", "paasta_stop"]
+
+
+def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+    add_command_subparser(subparsers, "stop")
