@@ -28,7 +28,7 @@ from paasta_tools.devcluster.marathon.http import (
     json_response,
     service,
 )
-from paasta_tools.devcluster.marathon.ids import canonical_path
+from paasta_tools.devcluster.marathon.ids import canonical_path, format_ts
 from paasta_tools.devcluster.marathon.operations import Operations
 from paasta_tools.devcluster.marathon.state import MarathonState
 from paasta_tools.devcluster.marathon.views import deployment_json, queue_item_json
@@ -158,7 +158,11 @@ async def events_stream(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     queue = svc.events.subscribe()
     try:
-        attached = {"eventType": "event_stream_attached", "remoteAddress": request.remote or ""}
+        attached = {
+            "remoteAddress": request.remote or "",
+            "eventType": "event_stream_attached",
+            "timestamp": format_ts(time.time()),
+        }
         await _send_event(response, attached, wanted)
         while True:
             event = await queue.get()

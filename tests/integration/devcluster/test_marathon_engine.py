@@ -1,0 +1,244 @@
+"""Engine behaviour of the devcluster Marathon: backoff and queue, rolling restarts, health-driven
+replacement, deployment cancel, resources, restart durability and the event stream."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+
+import pytest
+import requests
+
+from paasta_tools.clients.marathon_client import get_marathon_client
+from paasta_tools.devcluster.executors.base import TaskSpec, TaskState, TaskStatus
+from paasta_tools.devcluster.executors.noop import NoopExecutor
+from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for, wait_running
+
+
+class ScriptedExecutor(NoopExecutor):
+    """The no-op executor, plus: apps whose launches fail, COMMAND checks that fail, capacity tracking."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing_apps: dict[str, int] = {}  # app id -> launches still to fail
+        self.launches: list[TaskSpec] = []
+        self.specs: dict[str, TaskSpec] = {}
+        self.running_after_kill: list[int] = []
+        self.running_after_launch: list[int] = []
+        self.lock = threading.Lock()
+
+    def _running(self, app_id: str) -> int:
+        return sum(
+            1
+            for task_id, status in self._tasks.items()
+            if status.state == TaskState.RUNNING and self.specs[task_id].name == app_id
+        )
+
+    async def launch(self, spec: TaskSpec) -> None:
+        with self.lock:
+            self.launches.append(spec)
+            self.specs[spec.task_id] = spec
+            if self.failing_apps.get(spec.name, 0) > 0:
+                self.failing_apps[spec.name] -= 1
+                now = time.time()
+                self._tasks[spec.task_id] = TaskStatus(TaskState.FAILED, 1, "exited with 1", now, now)
+                return
+        await super().launch(spec)
+        self.running_after_launch.append(self._running(spec.name))
+
+    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+        await super().kill(task_id, grace_seconds)
+        spec = self.specs.get(task_id)
+        if spec is not None:
+            self.running_after_kill.append(self._running(spec.name))
+
+    async def run_command_check(self, task_id: str, command: str, timeout: float) -> tuple[int, str]:
+        return (0, "ok") if command == "true" else (1, "failed")
+
+    async def recover(self, specs: list[TaskSpec]) -> Mapping[str, TaskStatus]:
+        for spec in specs:
+            self.specs[spec.task_id] = spec
+        return await super().recover(specs)
+
+
+@pytest.fixture
+def executor():
+    return ScriptedExecutor()
+
+
+@pytest.fixture
+def handle(devcluster_factory, executor):
+    return devcluster_factory(executor=executor, apis=("marathon",))
+
+
+@pytest.fixture
+def marathon(handle):
+    return Api(handle.marathon_url)
+
+
+@pytest.fixture
+def client(marathon):
+    return get_marathon_client(marathon.url)
+
+
+def _queue(marathon: Api) -> list[dict]:
+    return marathon("GET", "/v2/queue").json()["queue"]
+
+
+def test_failed_tasks_back_off_and_the_delay_can_be_reset(marathon, client, executor):
+    executor.failing_apps["/flaky"] = 3
+    create(marathon, "/flaky", backoffSeconds=1, backoffFactor=20, maxLaunchDelaySeconds=30)
+    item = wait_for(lambda: [q for q in _queue(marathon) if q["delay"]["timeLeftSeconds"] > 5], timeout=5)[0]
+    assert 15 <= item["delay"]["timeLeftSeconds"] <= 20 and item["delay"]["overdue"] is False
+    assert item["count"] == 1 and item["app"]["id"] == "/flaky"
+    assert len(executor.launches) == 2
+    failure = client.get_app("/flaky").last_task_failure
+    assert (failure.state, failure.message, failure.app_id) == ("TASK_FAILED", "exited with 1", "/flaky")
+    assert client.list_queue()[0].app.id == "/flaky"
+    assert marathon("DELETE", "/v2/queue//flaky/delay").status_code == 204
+    wait_for(lambda: len(executor.launches) == 3)
+    wait_running(client, "/flaky", 1, timeout=5)
+    assert wait_for(lambda: _queue(marathon) == [])
+    missing = marathon("DELETE", "/v2/queue/flaky/delay")
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "Application /flaky not found in tasks queue."}
+
+
+def test_rolling_restart_honours_minimum_health_capacity(marathon, client, executor):
+    strategy = {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.0}
+    create(marathon, "/roll", instances=4, upgradeStrategy=strategy)
+    old = {t.id for t in wait_running(client, "/roll", 4).tasks}
+    wait_for(marathon.deployments_done)
+    executor.running_after_kill.clear()
+    executor.running_after_launch.clear()
+    marathon("PUT", "/v2/apps/roll", json={"cmd": "sleep 2000"})
+    wait_for(marathon.deployments_done)
+    tasks = client.get_app("/roll").tasks
+    assert len(tasks) == 4 and not {t.id for t in tasks} & old
+    assert min(executor.running_after_kill) >= 2
+    assert max(executor.running_after_launch) <= 4
+
+
+def test_restart_waits_for_new_tasks_to_be_healthy(marathon, client, executor):
+    check = {"protocol": "COMMAND", "command": {"value": "true"}, "intervalSeconds": 1, "gracePeriodSeconds": 0}
+    create(marathon, "/hc", instances=2, healthChecks=[check])
+    wait_for(lambda: client.get_app("/hc").tasks_healthy == 2, timeout=10)
+    raw = marathon("GET", "/v2/apps/hc/tasks").json()["tasks"][0]["healthCheckResults"][0]
+    assert raw["alive"] is True and raw["consecutiveFailures"] == 0
+    assert raw["instanceId"].startswith("hc.marathon-")
+    wait_for(marathon.deployments_done)
+    old = {t.id for t in client.get_app("/hc").tasks}
+    failing = {**check, "command": {"value": "false"}, "maxConsecutiveFailures": 0}
+    deployment = marathon("PUT", "/v2/apps/hc", json={"healthChecks": [failing]}).json()["deploymentId"]
+    wait_for(lambda: client.get_app("/hc").tasks_unhealthy == 2, timeout=10)
+    app = client.get_app("/hc")
+    assert old <= {t.id for t in app.tasks} and len(app.tasks) == 4
+    assert [d["id"] for d in marathon("GET", "/v2/deployments").json()] == [deployment]
+    revert = marathon("DELETE", f"/v2/deployments/{deployment}")
+    assert revert.status_code == 200
+    wait_for(marathon.deployments_done, timeout=10)
+    app = client.get_app("/hc")
+    assert app.health_checks[0].command == {"value": "true"}
+    assert app.tasks_healthy == 2
+
+
+def test_force_cancel_keeps_the_new_definition(marathon, client):
+    check = {"protocol": "COMMAND", "command": {"value": "false"}, "intervalSeconds": 1, "gracePeriodSeconds": 60}
+    create(marathon, "/stuck", healthChecks=[check])
+    deployment = marathon("GET", "/v2/deployments").json()[0]["id"]
+    cancelled = marathon("DELETE", f"/v2/deployments/{deployment}", params={"force": "true"})
+    assert cancelled.status_code == 202 and cancelled.text == ""
+    assert marathon("GET", "/v2/deployments").json() == []
+    assert client.get_app("/stuck").health_checks[0].command == {"value": "false"}
+    missing = marathon("DELETE", f"/v2/deployments/{deployment}")
+    assert missing.json() == {"message": f"DeploymentPlan {deployment} does not exist"}
+
+
+def test_unhealthy_tasks_are_killed_and_replaced(marathon, client):
+    check = {
+        "protocol": "COMMAND",
+        "command": {"value": "false"},
+        "intervalSeconds": 0,
+        "gracePeriodSeconds": 0,
+        "maxConsecutiveFailures": 1,
+    }
+    create(marathon, "/sick", healthChecks=[check])
+    first = wait_running(client, "/sick", 1).tasks[0].id
+    wait_for(lambda: first not in {t.id for t in client.get_app("/sick").tasks}, timeout=10)
+    wait_for(lambda: client.get_app("/sick").tasks, timeout=10)
+    assert client.get_app("/sick").last_task_failure is None
+
+
+def test_tasks_wait_for_agent_resources(handle, marathon):
+    cpus = handle.cluster.agent.cpus * 0.6
+    create(marathon, "/big", instances=2, cpus=cpus)
+    item = wait_for(lambda: _queue(marathon), timeout=5)[0]
+    assert item["count"] == 1
+    wait_for(lambda: marathon("GET", "/v2/apps/big").json()["app"]["tasksRunning"] == 1)
+    time.sleep(0.3)
+    assert _queue(marathon)[0]["count"] == 1
+
+
+def test_launched_tasks_get_marathon_environment(marathon, client, executor):
+    docker = {"image": "busybox", "network": "BRIDGE", "portMappings": [{"containerPort": 8888, "name": "http"}]}
+    create(
+        marathon, "/env/app", container={"type": "DOCKER", "docker": docker}, labels={"team": "core"}, env={"A": "1"}
+    )
+    task = wait_running(client, "/env/app", 1).tasks[0]
+    spec = executor.specs[task.id]
+    host_port = str(task.ports[0])
+    assert spec.docker.image == "busybox" and spec.docker.network == "BRIDGE"
+    assert spec.port_mappings[0].container_port == 8888 and spec.port_mappings[0].host_port == task.ports[0]
+    env = spec.env
+    assert env["A"] == "1"
+    assert (env["PORT0"], env["PORT"], env["PORTS"], env["PORT_8888"], env["PORT_HTTP"]) == (host_port,) * 5
+    assert env["MARATHON_APP_ID"] == "/env/app" and env["MESOS_TASK_ID"] == task.id
+    assert env["MARATHON_APP_VERSION"] == task.version
+    assert env["MARATHON_APP_DOCKER_IMAGE"] == "busybox"
+    assert (env["MARATHON_APP_RESOURCE_CPUS"], env["MARATHON_APP_RESOURCE_MEM"]) == ("0.01", "8.0")
+    assert env["MARATHON_APP_LABELS"] == "TEAM" and env["MARATHON_APP_LABEL_TEAM"] == "core"
+    assert env["HOST"] == task.host and env["MESOS_SANDBOX"] == "/mnt/mesos/sandbox"
+
+
+def test_restart_of_the_devcluster_keeps_apps_tasks_and_deployments(devcluster_factory, tmp_path):
+    data_dir = tmp_path / "durable"
+    first = devcluster_factory(apis=("marathon",), data_dir=data_dir)
+    api, client = Api(first.marathon_url), get_marathon_client(first.marathon_url)
+    create(api, "/kept", instances=2)
+    create(api, "/pending", healthChecks=[{"protocol": "COMMAND", "command": {"value": "false"}}])
+    tasks = {t.id for t in wait_running(client, "/kept", 2).tasks}
+    client.scale_app("/kept", 2, force=True)
+    versions = client.list_versions("/kept")
+    deployments = {d["id"]: d["affectedApps"] for d in api("GET", "/v2/deployments").json()}
+    assert list(deployments.values()) == [["/pending"]]
+    first.stop()
+    second = devcluster_factory(apis=("marathon",), data_dir=data_dir)
+    api, client = Api(second.marathon_url), get_marathon_client(second.marathon_url)
+    assert sorted(a.id for a in client.list_apps()) == ["/kept", "/pending"]
+    assert {t.id for t in wait_running(client, "/kept", 2).tasks} == tasks
+    assert client.list_versions("/kept") == versions
+    assert {d["id"]: d["affectedApps"] for d in api("GET", "/v2/deployments").json()} == deployments
+    assert create(api, "/after").json()["ports"] == [10002]
+
+
+def test_event_stream_reports_api_and_deployment_events(marathon):
+    response = requests.get(
+        marathon.url + "/v2/events", stream=True, headers={"Accept": "text/event-stream"}, timeout=10
+    )
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    lines = response.iter_lines(decode_unicode=True)
+    seen: list[str] = []
+    create(marathon, "/evented")
+    deadline = time.monotonic() + 10
+    for line in lines:
+        if line.startswith("data: "):
+            event = json.loads(line[len("data: ") :])
+            seen.append(event["eventType"])
+            assert "timestamp" in event
+        if "deployment_success" in seen or time.monotonic() > deadline:
+            break
+    response.close()
+    assert seen[0] == "event_stream_attached"
+    assert {"api_post_event", "deployment_info", "status_update_event", "deployment_success"} <= set(seen)
