@@ -54,10 +54,9 @@ def _scheduler(request: web.Request) -> ChronosScheduler:
 
 
 async def _read_job(request: web.Request) -> dict[str, Any]:
-    text = await request.text()
     try:
-        body = json.loads(text)
-    except ValueError as exc:
+        body = json.loads(await request.text())
+    except (ValueError, RecursionError) as exc:
         raise job_docs.bad_request(f"Unexpected content in JSON body: {exc}") from exc
     return job_docs.parse_job(body)
 

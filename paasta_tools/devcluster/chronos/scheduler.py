@@ -243,12 +243,12 @@ class ChronosScheduler:
             self.state.set_cursor(job["name"], upcoming.isoformat())
 
     def schedule_all(self, now: datetime) -> None:
-        for job in list(self.state.jobs.values()):
-            try:
-                with self.state.transaction():
+        with self.state.transaction():
+            for job in list(self.state.jobs.values()):
+                try:
                     self._schedule_job(job, now)
-            except Exception:  # one broken job never stops the others
-                log.exception("Cannot schedule Chronos job %r", job.get("name"))
+                except Exception:  # one broken job never stops the others
+                    log.exception("Cannot schedule Chronos job %r", job.get("name"))
 
     # --- running tasks --------------------------------------------------------------------------
 

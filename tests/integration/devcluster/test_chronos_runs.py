@@ -11,6 +11,7 @@ from pathlib import Path
 
 import chronos
 import pytest
+import requests
 
 from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
 from paasta_tools.devcluster.executors.noop import NoopExecutor
@@ -49,7 +50,7 @@ def iso(moment: datetime) -> str:
 @pytest.fixture
 def processes(devcluster_factory, tmp_path: Path):
     return devcluster_factory(
-        executor=ProcessExecutor(tmp_path / "process-executor"), apis=("chronos",), chronos_failure_retry=0.2
+        executor=ProcessExecutor(tmp_path / "process-executor"), apis=("chronos", "mesos"), chronos_failure_retry=0.2
     )
 
 
@@ -133,7 +134,9 @@ def test_only_one_copy_of_a_job_runs_at_a_time(processes) -> None:
     client.run("svc slow")
     wait_for(lambda: "node,svc slow,fresh,running" in client.scheduler_graph().splitlines(), timeout=5)
     client.run("svc slow")
-    assert [task["name"] for task in processes.cluster.frameworks["chronos"].mesos_tasks()] == ["ChronosTask:svc slow"]
+    state = requests.get(f"{processes.mesos_url}/master/state", timeout=5).json()
+    (framework,) = [framework for framework in state["frameworks"] if framework["name"] == "chronos"]
+    assert [(task["name"], task["state"]) for task in framework["tasks"]] == [("ChronosTask:svc slow", "TASK_RUNNING")]
     wait_for(lambda: by_name(client, "svc slow")["successCount"] == 1, timeout=10)
     wait_for(lambda: "node,svc slow,success,idle" in client.scheduler_graph().splitlines(), timeout=5)
     assert len(runs(processes, "svc slow")) == 1
