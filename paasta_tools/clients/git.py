@@ -127,3 +127,19 @@ def create_remote_ref(
         _update_local_ref(git_dir, git_url, ref, sha, force, timeout)
     else:
         _push_remote_ref(git_url, ref, sha, force, timeout)
+
+
+def create_repo_with_commit(path: str, files: dict[str, str], message: str, timeout: float = DEFAULT_TIMEOUT_S) -> str:
+    """Create a bare repository at ``path`` whose master holds one commit of ``files``; returns its sha."""
+    import tempfile
+
+    what = f"creating git repository {path}"
+    run_git(["init", "--quiet", "--bare", path], what, timeout)
+    with tempfile.TemporaryDirectory(prefix="paasta-git-work-") as work:
+        for name, text in files.items():
+            with open(os.path.join(work, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        base = ["--git-dir", path, "--work-tree", work, "-c", "user.name=paasta", "-c", "user.email=paasta@localhost"]
+        run_git([*base, "add", "--all"], what, timeout)
+        run_git([*base, "commit", "--quiet", "--message", message], what, timeout)
+    return run_git(["--git-dir", path, "rev-parse", "HEAD"], what, timeout).strip()
