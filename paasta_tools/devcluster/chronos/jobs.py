@@ -7,9 +7,11 @@ so listing, persisting and replacing jobs all use one shape.  Input is read as J
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from paasta_tools.devcluster.chronos.schedules import can_parse, format_period, format_start, parse_period
@@ -57,9 +59,25 @@ def as_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return java_double_text(value)
     return ""
+
+
+def java_double_text(value: float) -> str:
+    """Java ``Double.toString``: ``2.5``, ``1.0``, ``1.0E7``, ``1.5E-5``."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        return repr(value)
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    power = len(digits) + int(exponent) - 1
+    return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{power}"
 
 
 def as_number(value: Any, convert: Callable[[Any], Any]) -> Any:

@@ -227,3 +227,53 @@ def test_bad_input_gets_chronos_status_codes_and_the_server_keeps_serving(client
     assert [job["name"] for job in client.list()] == ["svc parent"]
     with pytest.raises(chronos.ChronosAPIError, match="No remaining Chronos servers to try"):
         client.run("nope")
+
+
+def test_async_job_completion_callback(client, devcluster) -> None:
+    client.add(paasta_job("svc async", **{"async": True}))
+    url = f"{devcluster.chronos_url}/scheduler/task/ct:1489573230000:0:svc async:"
+    assert requests.put(url, json={"statusCode": 0}, timeout=5).status_code == 204
+    assert by_name(client, "svc async")["successCount"] == 1
+    assert requests.put(url, data="{}", timeout=5).status_code == 400
+    unknown = f"{devcluster.chronos_url}/scheduler/task/ct:1:0:nope:"
+    assert requests.put(unknown, json={"statusCode": 0}, timeout=5).text == "requirement failed: Job 'nope' not found"
+
+
+WRONG_VALUES = [None, True, 0, -5, 2.5, 1e300, "", "text", [], [1], [[1]], [{"a": 1}], {}, {"a": 1}]
+FIELDS = [
+    "name",
+    "command",
+    "shell",
+    "epsilon",
+    "retries",
+    "owner",
+    "cpus",
+    "mem",
+    "disabled",
+    "fetch",
+    "uris",
+    "environmentVariables",
+    "arguments",
+    "container",
+    "constraints",
+    "schedule",
+    "scheduleTimeZone",
+    "successCount",
+    "lastSuccess",
+]
+
+
+def test_wrongly_typed_fields_never_break_the_server(client, devcluster) -> None:
+    for field in FIELDS:
+        for value in WRONG_VALUES:
+            body = {**paasta_job("svc typed"), field: value}
+            response = post(devcluster, "/scheduler/iso8601", body, method="PUT")
+            assert response.status_code in (204, 400), (field, value, response.status_code)
+    for value in WRONG_VALUES:
+        response = post(devcluster, "/scheduler/dependency", paasta_job("svc dep", parents=value))
+        # a parents value that is not a list of known jobs: no parents (500) or unknown parents (400)
+        assert response.status_code in (400, 500), (value, response.status_code)
+    # Jackson reads a non-text name leniently (null -> "null", 1e300 -> "1.0E300")
+    names = {"svc typed", "0", "-5", "2.5", "1.0E300", "text", "true", "null"}
+    assert {job["name"] for job in client.list()} <= names
+    assert requests.get(f"{devcluster.chronos_url}/scheduler/graph/csv", timeout=5).status_code == 200

@@ -8,6 +8,7 @@ import pytest
 
 from paasta_tools.devcluster.chronos.jobs import (
     ChronosRequestError,
+    as_text,
     is_valid_job_name,
     last_run_status,
     listing_view,
@@ -93,6 +94,23 @@ def test_jackson_leniency_for_nulls_text_and_zero_resources() -> None:
     assert job["mem"] == 512.0
     assert job["disabled"] is True
     assert job["epsilon"] == "PT15M"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "null"),
+        (True, "true"),
+        (5, "5"),
+        (2.5, "2.5"),
+        (1.0, "1.0"),
+        (1e7, "1.0E7"),
+        (-1.5e-5, "-1.5E-5"),
+        ([], ""),
+    ],
+)
+def test_as_text_reads_like_jackson(value: object, text: str) -> None:
+    assert as_text(value) == text
 
 
 def test_container_is_always_docker_lowercase_with_upper_volume_modes() -> None:
