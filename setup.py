@@ -13,6 +13,7 @@ SCRIPTS = {
     # name: "module:function"
     "generate_deployments_for_service": "paasta_tools.scripts.generate_deployments_for_service:main",
     "generate_deployments_for_service.py": "paasta_tools.scripts.generate_deployments_for_service:main",
+    "paasta-devcluster": "paasta_tools.devcluster.command:main",
 }
 
 

@@ -86,3 +86,7 @@ class DrainError(PaastaError):
 
 class HaproxyError(PaastaError):
     """A synapse/HAProxy stats CSV could not be fetched or parsed."""
+
+
+class DevclusterError(PaastaError):
+    """The devcluster cannot start, stop or report (busy port, bad data dir, unknown executor)."""

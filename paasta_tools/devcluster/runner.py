@@ -1,0 +1,255 @@
+"""Running one devcluster in the foreground: its API servers, ZooKeeper, registry and system config.
+
+``serve`` is what ``paasta-devcluster up --foreground`` (and the daemonised ``up``) runs.  The data
+dir holds everything of the cluster: ``state.sqlite``, ``devcluster.pid``, ``devcluster.log``,
+``settings.json``, ``components.json``, the ``etc_paasta/`` system config, task sandboxes and the
+ZooKeeper and registry data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from paasta_tools.devcluster import components
+from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
+from paasta_tools.devcluster.executors.process import pid_start_ticks
+from paasta_tools.devcluster.system_config import DevclusterEndpoints, write_system_config
+from paasta_tools.errors import DevclusterError
+
+log = logging.getLogger("paasta_tools.devcluster")
+
+PID_FILE = "devcluster.pid"
+LOG_FILE = "devcluster.log"
+SETTINGS_FILE = "settings.json"
+COMPONENTS_FILE = "components.json"
+SYSTEM_CONFIG_DIR = "etc_paasta"
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    """What ``paasta-devcluster up`` was asked for."""
+
+    data_dir: Path
+    cluster: str = "devcluster"
+    marathon_port: int = 8080
+    chronos_port: int = 8081
+    mesos_port: int = 5050
+    zookeeper_port: int = 2181
+    registry_port: int = 5000
+    executor: str = "auto"
+    zookeeper: bool = True
+    registry: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "data_dir": str(self.data_dir)}
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> UpOptions:
+        known = {key: value for key, value in document.items() if key in cls.__dataclass_fields__}
+        return cls(**{**known, "data_dir": Path(known["data_dir"])})
+
+
+def write_json(path: Path, document: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def process_record(pid: int) -> dict[str, Any]:
+    """``{"pid", "start_ticks"}``: enough to recognise the process later despite pid reuse."""
+    return {"pid": pid, "start_ticks": pid_start_ticks(pid)}
+
+
+def record_alive(record: Any) -> bool:
+    if not isinstance(record, dict) or not isinstance(record.get("pid"), int):
+        return False
+    ticks = pid_start_ticks(record["pid"])
+    return ticks is not None and ticks == record.get("start_ticks")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def check_api_ports(options: UpOptions) -> None:
+    """Raise DevclusterError naming the flag of the first API port already in use."""
+    for flag, port in (
+        ("--marathon-port", options.marathon_port),
+        ("--chronos-port", options.chronos_port),
+        ("--mesos-port", options.mesos_port),
+    ):
+        if not port_is_free(port):
+            raise DevclusterError(f"cannot start the devcluster: 127.0.0.1:{port} ({flag}) is already in use")
+
+
+def endpoints(options: UpOptions, zookeeper: bool, registry: bool) -> DevclusterEndpoints:
+    base = "http://127.0.0.1"
+    return DevclusterEndpoints(
+        cluster=options.cluster,
+        marathon_url=f"{base}:{options.marathon_port}",
+        chronos_url=f"{base}:{options.chronos_port}",
+        mesos_url=f"{base}:{options.mesos_port}",
+        zookeeper_port=options.zookeeper_port if zookeeper else None,
+        registry=f"127.0.0.1:{options.registry_port}" if registry else None,
+        log_dir=options.data_dir / "logs",
+    )
+
+
+class SideComponents:
+    """ZooKeeper and the registry, started when installed; each failure is a message, not an error."""
+
+    def __init__(self, options: UpOptions, docker_available: bool) -> None:
+        self.options = options
+        self.docker_available = docker_available
+        self.processes: dict[str, tuple[components.Component, subprocess.Popen]] = {}
+        self.messages: list[str] = []
+
+    def _wanted(self) -> list[tuple[str, str | None, Any]]:
+        options, wanted = self.options, []
+        if options.zookeeper:
+            wanted.append(("zookeeper", components.missing_zookeeper(), components.zookeeper_component))
+        if options.registry:
+            reason = components.missing_registry()
+            if reason is None and not self.docker_available:
+                reason = "no Docker engine answers, so there is nothing to push images from"
+            wanted.append(("registry", reason, components.registry_component))
+        return wanted
+
+    def start(self) -> None:
+        ports = {"zookeeper": self.options.zookeeper_port, "registry": self.options.registry_port}
+        for name, reason, build in self._wanted():
+            port = ports[name]
+            if reason is None and not port_is_free(port):
+                reason = f"127.0.0.1:{port} is already in use"
+            if reason is not None:
+                self.messages.append(f"{name} not started: {reason}")
+                continue
+            component = build(self.options.data_dir / name, port)
+            self.processes[name] = (component, components.start(component))
+
+    def records(self) -> dict[str, Any]:
+        return {
+            name: {**process_record(process.pid), "port": component.port}
+            for name, (component, process) in self.processes.items()
+        }
+
+    def stop(self) -> None:
+        for _, process in self.processes.values():
+            components.stop(process)
+
+
+def register_master_in_zookeeper(
+    options: UpOptions, master_id: str, side: SideComponents, stop: threading.Event
+) -> None:
+    """Announce the master under ``/mesos-<cluster>`` as Mesos masters do (``json.info_`` nodes)."""
+    if "zookeeper" not in side.processes:
+        return
+    component, process = side.processes["zookeeper"]
+    try:
+        components.wait_ready(component, process, timeout=30)
+        from kazoo.client import KazooClient
+
+        client = KazooClient(hosts=f"127.0.0.1:{component.port}", timeout=5)
+        client.start(timeout=10)
+    except Exception as exc:  # ZooKeeper is optional: report and carry on
+        log.warning("ZooKeeper did not come up: %s", exc)
+        return
+    info = {
+        "address": {"hostname": "127.0.0.1", "ip": "127.0.0.1", "port": options.mesos_port},
+        "hostname": "127.0.0.1",
+        "id": master_id,
+        "ip": 16777343,
+        "pid": f"master@127.0.0.1:{options.mesos_port}",
+        "port": options.mesos_port,
+        "version": "1.1.0",
+    }
+    chroot = f"/mesos-{options.cluster}"
+    client.ensure_path(chroot)
+    client.create(f"{chroot}/json.info_", json.dumps(info).encode(), ephemeral=True, sequence=True)
+    stop.wait()
+    client.stop()
+    client.close()
+
+
+def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
+    """The Cluster for ``options`` and whether it runs tasks in Docker."""
+    from paasta_tools.devcluster.executors.factory import ExecutorUnavailable, make_executor
+
+    try:
+        executor = make_executor(options.executor, options.data_dir)
+    except ExecutorUnavailable as exc:
+        raise DevclusterError(str(exc)) from None
+    settings = DevclusterSettings(
+        data_dir=options.data_dir,
+        cluster=options.cluster,
+        marathon_port=options.marathon_port,
+        chronos_port=options.chronos_port,
+        mesos_port=options.mesos_port,
+        executor=options.executor,
+    )
+    return Cluster(settings, executor), executor.name == "docker"
+
+
+async def _serve(options: UpOptions, ready: Any) -> None:
+    from paasta_tools.devcluster.server import start_servers, stop_servers
+
+    check_api_ports(options)
+    cluster, in_docker = build_cluster(options)
+    side = SideComponents(options, in_docker)
+    side.start()
+    stop_zk = threading.Event()
+    try:
+        runners = await start_servers(cluster)
+    except OSError as exc:
+        side.stop()
+        raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
+    data_dir = options.data_dir
+    write_json(data_dir / COMPONENTS_FILE, side.records())
+    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, "zookeeper" in side.processes, in_docker))
+    write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
+    master_id = cluster.store.get("mesos", "master_id") or options.cluster
+    zk_thread = threading.Thread(
+        target=register_master_in_zookeeper, args=(options, master_id, side, stop_zk), daemon=True
+    )
+    zk_thread.start()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    ready({"messages": side.messages, "executor": cluster.executor.name})
+    await stopping.wait()
+    log.info("stopping the devcluster")
+    stop_zk.set()
+    await stop_servers(cluster, runners, kill_tasks=True)
+    side.stop()
+    (data_dir / PID_FILE).unlink(missing_ok=True)
+
+
+def serve(options: UpOptions, ready: Any) -> None:
+    """Run the devcluster until SIGTERM/SIGINT; ``ready({"messages", "executor"})`` is called once it answers."""
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    write_json(options.data_dir / SETTINGS_FILE, options.to_json())
+    asyncio.run(_serve(options, ready))
