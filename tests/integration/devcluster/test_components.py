@@ -1,0 +1,73 @@
+"""The real side components and test fixtures: ZooKeeper, the registry, the Sensu stand-in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from paasta_tools.devcluster import components
+from tests.conftest import free_port
+
+
+def test_zookeeper_fixture_answers_ruok_and_kazoo(zookeeper) -> None:
+    from kazoo.client import KazooClient
+
+    assert components.zookeeper_ready(zookeeper.port)
+    client = KazooClient(hosts=zookeeper.hosts, timeout=5)
+    client.start(timeout=5)
+    try:
+        client.ensure_path("/fixture-test")
+        client.create("/fixture-test/node", b"value")
+        assert client.get("/fixture-test/node")[0] == b"value"
+    finally:
+        client.delete("/fixture-test", recursive=True)
+        client.stop()
+    assert zookeeper.url("/mesos-x") == f"zk://127.0.0.1:{zookeeper.port}/mesos-x"
+
+
+@pytest.mark.docker
+def test_registry_fixture_accepts_a_push_and_a_pull(registry, docker_engine) -> None:
+    repository = f"{registry.address}/fixture-busybox"
+    image = docker_engine.images.get("busybox:latest")
+    image.tag(repository, "v1")
+    try:
+        for line in docker_engine.images.push(repository, tag="v1", stream=True, decode=True):
+            assert "error" not in line, line
+        docker_engine.images.remove(f"{repository}:v1")
+        pulled = docker_engine.images.pull(repository, tag="v1")
+        assert pulled.id == image.id
+    finally:
+        docker_engine.images.remove(f"{repository}:v1", force=True)
+
+
+def test_sensu_listener_records_pysensu_events(sensu_listener) -> None:
+    import pysensu_yelp
+
+    pysensu_yelp.send_event(
+        name="check_x",
+        runbook="http://runbook",
+        status=2,
+        output="broken",
+        team="team-a",
+        sensu_host=sensu_listener.host,
+        sensu_port=sensu_listener.port,
+    )
+    (event,) = sensu_listener.wait_for_events(1)
+    assert (event["name"], event["status"], event["team"]) == ("check_x", 2, "team-a")
+    assert json.loads(sensu_listener.raw[0]) == event
+
+
+def test_component_that_exits_reports_its_log(tmp_path) -> None:
+    component = components.Component(
+        "registry", ("sh", "-c", "echo cannot start; exit 3"), free_port(), tmp_path / "r.log"
+    )
+    process = components.start(component)
+    with pytest.raises(RuntimeError, match="exited with 3; log:\ncannot start"):
+        components.wait_ready(component, process, timeout=5)
+
+
+def test_missing_binaries_are_explained(monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert "docker-registry is not installed" in components.missing_registry()
+    assert "java is not installed" in components.missing_zookeeper()
