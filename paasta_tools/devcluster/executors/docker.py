@@ -114,7 +114,8 @@ class DockerExecutor(Executor):
         self._agent_id = agent_id
 
     def sandbox(self, task_id: str) -> Path:
-        return self._root / task_id.replace("/", "_")
+        # ":" separates the parts of a bind-mount spec; Chronos task ids (ct:<ms>:<n>:<job>:) are full of them.
+        return self._root / task_id.replace("/", "_").replace(":", "_")
 
     def container_name(self, task_id: str) -> str | None:
         task = self._tasks.get(task_id)

@@ -194,3 +194,32 @@ def test_a_restarted_devcluster_keeps_jobs_counters_and_history(tmp_path: Path) 
         assert "link,svc main,svc child" in client.scheduler_graph().splitlines()
     finally:
         second.stop()
+
+
+@pytest.mark.docker
+def test_a_container_job_runs_in_docker_with_its_parameters(docker_engine, devcluster_factory, tmp_path: Path) -> None:
+    from paasta_tools.devcluster.executors.docker import devcluster_id, remove_devcluster_containers
+    from paasta_tools.devcluster.executors.factory import make_executor
+
+    data_dir = tmp_path / "docker-devcluster"
+    running = devcluster_factory(executor=make_executor("docker", data_dir), apis=("chronos",), data_dir=data_dir)
+    try:
+        client = connect(running)
+        container = {
+            "type": "DOCKER",
+            "image": "busybox:latest",
+            "network": "BRIDGE",
+            "volumes": [],
+            "parameters": [{"key": "label", "value": "paasta_service=svc"}],
+        }
+        command = 'echo "in container as $CHRONOS_JOB_NAME: $(cat /proc/1/cgroup | grep -c docker)"'
+        client.add(job_def("svc boxed", command, container=container))
+        client.run("svc boxed")
+        wait_for(lambda: by_name(client, "svc boxed")["successCount"] == 1, timeout=30)
+        (run,) = runs(running, "svc boxed")
+        message, _, count = run.stdout.strip().partition(": ")
+        assert message == "in container as svc boxed"
+        assert int(count) >= 1
+    finally:
+        running.stop()
+        remove_devcluster_containers(devcluster_id(data_dir))
