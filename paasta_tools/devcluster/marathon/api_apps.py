@@ -16,13 +16,14 @@ from paasta_tools.devcluster.marathon.http import (
     deployment_response,
     flag,
     json_response,
+    json_text_response,
     read_json,
     service,
 )
 from paasta_tools.devcluster.marathon.ids import canonical_path, validate_path_id
 from paasta_tools.devcluster.marathon.model import service_port_slots
 from paasta_tools.devcluster.marathon.state import App, Task
-from paasta_tools.devcluster.marathon.views import embeds, global_task_json
+from paasta_tools.devcluster.marathon.views import dumps, embeds
 
 SUFFIXES = ("restart", "tasks", "versions")
 
@@ -83,8 +84,8 @@ async def list_apps(request: web.Request) -> web.Response:
             continue
         if label and not _label_matches(app.definition["labels"], label):
             continue
-        apps.append(renderer.app(app, wanted))
-    return json_response({"apps": apps})
+        apps.append(renderer.app_text(app, wanted))
+    return json_text_response('{"apps":[' + ",".join(apps) + "]}")
 
 
 async def create_app(request: web.Request) -> web.Response:
@@ -131,7 +132,7 @@ async def get_app_path(request: web.Request) -> web.StreamResponse:
         renderer = svc.renderer()
         if group is not None:
             return json_response({"*": [renderer.app(a, wanted, show=True) for a in group]})
-        return json_response({"app": renderer.app(_app(svc, app_id), wanted, show=True)})
+        return json_text_response('{"app":' + renderer.app_text(_app(svc, app_id), wanted, show=True) + "}")
     if suffix == "tasks" and extra is None:
         apps = group if group is not None else [_app(svc, app_id)]
         if "text/plain" in request.headers.get("Accept", ""):
@@ -221,19 +222,20 @@ def _kill(svc: MarathonService, app: App, tasks: list[Task], scale: bool, force:
 async def list_tasks(request: web.Request) -> web.StreamResponse:
     svc = service(request)
     statuses = {s.lower() for s in request.query.getall("status", []) + request.query.getall("status[]", [])}
-    wanted_states = {f"task_{s}" for s in statuses}
+    wanted_states = {f"TASK_{s.upper()}" for s in statuses}
     apps = list(svc.state.apps.values())
-    if "text/plain" in request.headers.get("Accept", "") and "application/json" not in request.headers.get(
-        "Accept", ""
-    ):
+    accept = request.headers.get("Accept", "")
+    if "text/plain" in accept and "application/json" not in accept:
         return web.Response(text=endpoints_text(apps, svc.cluster.agent.hostname), content_type="text/plain")
     renderer = svc.renderer()
-    tasks = []
+    texts = []
     for app in apps:
-        for task_json in global_task_json(app, renderer):
-            if not wanted_states or task_json["state"].lower() in wanted_states:
-                tasks.append(task_json)
-    return json_response({"tasks": tasks})
+        ports = [p for p in service_port_slots(app.definition) if p]
+        suffix = (',"servicePorts":' + dumps(ports) + "}") if ports else "}"
+        for task in app.tasks.values():
+            if not wanted_states or task.state in wanted_states:
+                texts.append(renderer.task_text(task)[:-1] + suffix)
+    return json_text_response('{"tasks":[' + ",".join(texts) + "]}")
 
 
 def _tasks_by_id(svc: MarathonService, ids: Any) -> dict[str, list[Task]]:

@@ -121,6 +121,7 @@ class Engine:
     ) -> None:
         """One status update of a task (Marathon's TaskStatusUpdate handling)."""
         task.state = state
+        task.json_text = None
         self.events.publish("status_update_event", self._status_event(task, state, message))
         if state == "TASK_RUNNING":
             task.started_at = started or now

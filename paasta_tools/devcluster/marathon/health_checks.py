@@ -92,6 +92,7 @@ class HealthScheduler:
         if task.health is None or task.killing or task.state != "TASK_RUNNING":
             return
         now = time.time()
+        task.json_text = None
         events = self.engine.events
         checks = task.definition["healthChecks"]
         for index, (alive, message) in zip(indices, outcomes, strict=True):

@@ -17,11 +17,10 @@ from paasta_tools.devcluster.marathon.events import EventBus
 from paasta_tools.devcluster.marathon.ids import parse_bool
 from paasta_tools.devcluster.marathon.operations import Operations
 from paasta_tools.devcluster.marathon.state import Deployment, MarathonState
-from paasta_tools.devcluster.marathon.views import Renderer
+from paasta_tools.devcluster.marathon.views import Renderer, dumps
 
 log = logging.getLogger(__name__)
 SERVICE_KEY = web.AppKey("marathon_service", object)
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass
@@ -43,7 +42,11 @@ def service(request: web.Request) -> MarathonService:
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=_dumps(payload).encode(), status=status, content_type="application/json", headers=headers)
+    return web.Response(body=dumps(payload).encode(), status=status, content_type="application/json", headers=headers)
+
+
+def json_text_response(text: str, status: int = 200) -> web.Response:
+    return web.Response(body=text.encode(), status=status, content_type="application/json")
 
 
 def deployment_response(deployment: Deployment, status: int = 200, location: str | None = None) -> web.Response:

@@ -55,6 +55,7 @@ class Task:
         "definition",
         "health",
         "checking",
+        "json_text",
     )
 
     def __init__(
@@ -73,6 +74,8 @@ class Task:
         self.definition = definition
         self.health: list[HealthResult] | None = None
         self.checking = False
+        # The rendered task JSON, dropped whenever the task changes (lists of thousands stay fast).
+        self.json_text: str | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -115,7 +118,8 @@ class App:
     """An app: its current definition, version info and tasks."""
 
     __slots__ = (
-        "definition",
+        "_definition",
+        "definition_text",
         "version",
         "last_scaling_at",
         "last_config_change_at",
@@ -128,7 +132,8 @@ class App:
     )
 
     def __init__(self, definition: dict[str, Any], version: str) -> None:
-        self.definition = definition
+        self._definition = definition
+        self.definition_text: str | None = None
         self.version = version
         self.last_scaling_at = version
         self.last_config_change_at = version
@@ -140,8 +145,17 @@ class App:
         self.queued_since: float | None = None
 
     @property
+    def definition(self) -> dict[str, Any]:
+        return self._definition
+
+    @definition.setter
+    def definition(self, value: dict[str, Any]) -> None:
+        self._definition = value
+        self.definition_text = None
+
+    @property
     def id(self) -> str:
-        return self.definition["id"]
+        return self._definition["id"]
 
     def to_doc(self) -> dict[str, Any]:
         return {

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from paasta_tools.devcluster.marathon.ids import format_ts, instance_id
-from paasta_tools.devcluster.marathon.model import service_port_slots
 from paasta_tools.devcluster.marathon.state import App, Deployment, HealthResult, MarathonState, Task
 
+dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 EMBED_PREFIXES = ("group.apps.", "apps.", "app.")
 ACTIVE_STATES = frozenset({"TASK_STAGING", "TASK_STARTING", "TASK_RUNNING"})
 
@@ -130,6 +131,29 @@ class Renderer:
     def app(self, app: App, wanted: set[str], show: bool = False) -> dict[str, Any]:
         return app_json(app, self, wanted, show)
 
+    def task_text(self, task: Task) -> str:
+        if task.json_text is None:
+            task.json_text = dumps(task_json(task, self.host, self.slave_id))
+        return task.json_text
+
+    def app_text(self, app: App, wanted: set[str], show: bool = False) -> str:
+        """``app(...)`` serialised, from cached definition and task JSON (the fast path of big lists)."""
+        if app.definition_text is None:
+            app.definition_text = dumps(app.definition)
+        status: dict[str, Any] = {
+            "versionInfo": {"lastScalingAt": app.last_scaling_at, "lastConfigChangeAt": app.last_config_change_at},
+            **counts(app),
+            "deployments": self.deployments.get(app.id, []),
+        }
+        parts = [app.definition_text[:-1], ",", dumps(status)[1:-1]]
+        if show or "tasks" in wanted:
+            parts.extend((',"tasks":[', ",".join([self.task_text(t) for t in app.tasks.values()]), "]"))
+        rare = _rare_fields(app, wanted, show)
+        if rare:
+            parts.extend((",", dumps(rare)[1:-1]))
+        parts.append("}")
+        return "".join(parts)
+
 
 def app_json(app: App, renderer: Renderer, wanted: set[str], show: bool = False) -> dict[str, Any]:
     """An app with version info, counts and deployments always; tasks etc. when embedded (or ``show``)."""
@@ -141,6 +165,12 @@ def app_json(app: App, renderer: Renderer, wanted: set[str], show: bool = False)
     if show or "tasks" in wanted:
         host, slave_id = renderer.host, renderer.slave_id
         out["tasks"] = [task_json(t, host, slave_id) for t in app.tasks.values()]
+    out.update(_rare_fields(app, wanted, show))
+    return out
+
+
+def _rare_fields(app: App, wanted: set[str], show: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if (show or "lastTaskFailure" in wanted) and app.last_task_failure is not None:
         out["lastTaskFailure"] = app.last_task_failure
     if "readiness" in wanted:
@@ -178,8 +208,3 @@ def queue_item_json(app: App, renderer: Renderer, now: float) -> dict[str, Any]:
         },
         "app": app_json(app, renderer, set()),
     }
-
-
-def global_task_json(app: App, renderer: Renderer) -> list[dict[str, Any]]:
-    ports = [p for p in service_port_slots(app.definition) if p]
-    return [renderer.task(t, ports) for t in app.tasks.values()]
