@@ -159,3 +159,51 @@ def test_config_without_url_is_a_clear_error() -> None:
         mc.get_marathon_client_from_config({"user": "a"})
     with pytest.raises(MarathonError, match="url"):
         mc.get_marathon_client([])
+
+
+# --- against the devcluster's Marathon API -------------------------------------------------------
+
+
+@pytest.fixture
+def devcluster_marathon(devcluster_factory):
+    handle = devcluster_factory(apis=("marathon",))
+    return mc.get_marathon_client(handle.marathon_url, timeout=10)
+
+
+def test_golden_apps_deploy_scale_kill_and_delete_on_the_devcluster(devcluster_marathon, wait_for) -> None:
+    import datetime
+
+    from marathon.exceptions import ConflictError
+
+    from paasta_tools.marathon.deploy_status import MarathonDeployStatus, find_queue_status, get_deploy_status
+    from paasta_tools.marathon.happy_tasks import get_happy_tasks_of_app
+
+    client = devcluster_marathon
+    minimal, stopped = _golden_app("minimal"), _golden_app("host_net_cmd_check_stopped")
+    for app in (minimal, stopped):
+        mc.create_app(client, app)
+    with pytest.raises(ConflictError):
+        mc.create_app(client, minimal)
+
+    minimal_id, stopped_id = "/" + minimal["id"], "/" + stopped["id"]
+    wait_for(lambda: [t.started_at is not None for t in mc.get_app(client, minimal_id).tasks] == [True])
+    state = mc.get_app(client, minimal_id)
+    now = datetime.datetime.now(datetime.UTC)
+    assert get_happy_tasks_of_app(state, now) == list(state.tasks)
+    assert {a.id for a in mc.list_apps(client)} == {minimal_id, stopped_id}
+    wait_for(lambda: get_deploy_status(mc.get_app(client, minimal_id), None) is MarathonDeployStatus.Running)
+    queue = mc.list_queue(client)
+    assert get_deploy_status(mc.get_app(client, stopped_id), find_queue_status(queue, stopped_id)) is (
+        MarathonDeployStatus.Stopped
+    )
+
+    mc.scale_app(client, minimal_id, 3)
+    wait_for(lambda: len(mc.get_app(client, minimal_id).tasks) == 3)
+    victim = mc.get_app(client, minimal_id).tasks[0]
+    assert mc.kill_given_tasks(client, [victim.id]) is True
+    wait_for(lambda: [t.id for t in mc.get_app(client, minimal_id).tasks if t.id == victim.id] == [])
+    assert mc.get_app(client, minimal_id).instances == 2
+
+    mc.delete_app(client, stopped_id)
+    wait_for(lambda: mc.get_app(client, stopped_id) is None)
+    assert get_deploy_status(mc.get_app(client, stopped_id), None) is MarathonDeployStatus.NotRunning
