@@ -39,6 +39,7 @@ from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
 log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 1000
 COMPLETED_TASKS_SHOWN = 100
+MAX_OCCURRENCES_PER_ROUND = 1000
 
 
 def _millis(moment: datetime) -> int:
@@ -58,6 +59,9 @@ class ChronosScheduler:
         self._clock = clock
         # Chronos keeps the dependency edge counters in memory only.
         self._edge_counts: dict[tuple[str, str], int] = {}
+        # Chronos' in-memory schedule streams (job name -> schedule): skipped occurrences advance the
+        # stream only; the stored job takes the stream's value when an occurrence is queued from it.
+        self._streams: dict[str, str] = {}
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -96,7 +100,7 @@ class ChronosScheduler:
         with self.state.transaction():
             self.state.put_job(job)
             self.state.delete_cursor(job["name"])
-            self._forget_edges(job["name"])
+            self._forget_memory(job["name"])
             self._schedule_job(job, self.now())
 
     def submit_dependent(self, job: dict[str, Any]) -> None:
@@ -108,9 +112,11 @@ class ChronosScheduler:
         with self.state.transaction():
             self.state.put_job(job)
             self.state.delete_cursor(job["name"])
-            self._forget_edges(job["name"])
+            self._forget_memory(job["name"])
 
-    def _forget_edges(self, name: str) -> None:
+    def _forget_memory(self, name: str) -> None:
+        """Drop the in-memory stream and edge counters of a job that was replaced or deleted."""
+        self._streams.pop(name, None)
         for edge in [edge for edge in self._edge_counts if name in edge]:
             del self._edge_counts[edge]
 
@@ -135,7 +141,7 @@ class ChronosScheduler:
             for child in self.children(name):
                 self.state.put_job(self._orphaned(child, job))
             self.state.delete_job(name)
-            self._forget_edges(name)
+            self._forget_memory(name)
         await self.kill_tasks(name, must_exist=False)
 
     @staticmethod
@@ -215,19 +221,26 @@ class ChronosScheduler:
         return add_period(now, parse_period(job["epsilon"]), -1)
 
     def _schedule_iso(self, job: dict[str, Any], now: datetime) -> None:
+        """Queue every occurrence inside the horizon; the stored job takes the stream once one is queued."""
+        name = job["name"]
         try:
-            schedule = parse_iso_schedule(job["schedule"], job["scheduleTimeZone"], now)
+            schedule = parse_iso_schedule(self._streams.get(name, job["schedule"]), job["scheduleTimeZone"], now)
         except (ValueError, OverflowError):
             return
-        original = schedule
-        cutoff = self._cutoff(job, now)
-        if schedule.repeat != 0 and schedule.start <= cutoff:
-            schedule = schedule.advanced(periods_to_skip(schedule.start, schedule.period, cutoff))
-        if schedule.repeat != 0 and schedule.start < now + self._horizon():
+        cutoff, horizon_end = self._cutoff(job, now), now + self._horizon()
+        queued = False
+        for _ in range(MAX_OCCURRENCES_PER_ROUND):
+            if schedule.repeat == 0 or schedule.start >= horizon_end:
+                break
+            if schedule.start <= cutoff:  # missed by more than epsilon: skipped, never caught up
+                schedule = schedule.advanced(periods_to_skip(schedule.start, schedule.period, cutoff))
+                continue
             self._enqueue(job, schedule.start, 0, schedule.start.timestamp())
             schedule = schedule.advanced()
-        if schedule != original or not job["schedule"].split("/")[1]:
-            self.state.put_job({**job, "schedule": schedule.format()})
+            queued = True
+        self._streams[name] = schedule.format()
+        if queued:
+            self.state.put_job({**job, "schedule": self._streams[name]})
 
     def _schedule_cron(self, job: dict[str, Any], now: datetime) -> None:
         expression, zone = job["schedule"], job["scheduleTimeZone"]

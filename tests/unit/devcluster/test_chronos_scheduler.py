@@ -80,13 +80,24 @@ def test_a_job_within_the_horizon_is_rewritten_at_once_and_runs_when_due(
     assert [run.task_id for run in scheduler.state.runs_of("svc main")] == [f"ct:{int((START + 2) * 1000)}:0:svc main:"]
 
 
-def test_occurrences_missed_by_more_than_epsilon_are_skipped(scheduler: ChronosScheduler) -> None:
+def test_occurrences_missed_by_more_than_epsilon_are_skipped(scheduler: ChronosScheduler, clock: Clock) -> None:
     scheduler.submit_scheduled(scheduled("late", "R/2017-03-15T08:10:00Z/PT1H", epsilon="PT30M"))
-    assert scheduler.state.jobs["late"]["schedule"] == "R/2017-03-15T10:10:00.000Z/PT1H"
+    # Skipping moves only the in-memory stream; the job is rewritten when an occurrence is queued.
+    assert scheduler.state.jobs["late"]["schedule"] == "R/2017-03-15T08:10:00Z/PT1H"
     assert not scheduler.state.tasks
+    clock.now = START + 9 * 60 + 30
+    tick(scheduler)
+    assert scheduler.state.jobs["late"]["schedule"] == "R/2017-03-15T11:10:00.000Z/PT1H"
+    assert list(scheduler.state.tasks) == [f"ct:{int((START + 600) * 1000)}:0:late:"]
     scheduler.submit_scheduled(scheduled("within", "R/2017-03-15T09:45:00Z/PT1H", epsilon="PT30M"))
     assert scheduler.state.jobs["within"]["schedule"] == "R/2017-03-15T10:45:00.000Z/PT1H"
-    assert [task.job for task in scheduler.state.tasks.values()] == ["within"]
+    assert [task.job for task in scheduler.state.tasks.values()].count("within") == 1
+
+
+def test_every_occurrence_inside_the_horizon_is_queued_in_one_round(scheduler: ChronosScheduler) -> None:
+    scheduler.submit_scheduled(scheduled("often", "R5/2017-03-15T10:00:10Z/PT20S"))
+    assert scheduler.state.jobs["often"]["schedule"] == "R2/2017-03-15T10:01:10.000Z/PT20S"
+    assert sorted(task.run_at - START for task in scheduler.state.tasks.values()) == [10, 30, 50]
 
 
 def test_a_finite_schedule_counts_down_and_its_last_run_disables_it(scheduler: ChronosScheduler) -> None:
