@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,8 @@ class ChronosScheduler:
         # Chronos' in-memory schedule streams (job name -> schedule): skipped occurrences advance the
         # stream only; the stored job takes the stream's value when an occurrence is queued from it.
         self._streams: dict[str, str] = {}
+        # When each scheduled job next needs a look (its next occurrence enters the horizon).
+        self._wake_at: dict[str, float] = {}
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -117,6 +120,7 @@ class ChronosScheduler:
     def _forget_memory(self, name: str) -> None:
         """Drop the in-memory stream and edge counters of a job that was replaced or deleted."""
         self._streams.pop(name, None)
+        self._wake_at.pop(name, None)
         for edge in [edge for edge in self._edge_counts if name in edge]:
             del self._edge_counts[edge]
 
@@ -206,7 +210,7 @@ class ChronosScheduler:
             self.state.put_task(record)
 
     def _schedule_job(self, job: dict[str, Any], now: datetime) -> None:
-        if job_docs.is_dependent(job) or job["disabled"]:
+        if job_docs.is_dependent(job) or job["disabled"] or now.timestamp() < self._wake_at.get(job["name"], 0.0):
             return
         if is_cron(job["schedule"]):
             self._schedule_cron(job, now)
@@ -239,6 +243,7 @@ class ChronosScheduler:
             schedule = schedule.advanced()
             queued = True
         self._streams[name] = schedule.format()
+        self._wake_at[name] = self._wake_time(None if schedule.repeat == 0 else schedule.start)
         if queued:
             self.state.put_job({**job, "schedule": self._streams[name]})
 
@@ -254,6 +259,12 @@ class ChronosScheduler:
             upcoming = next_cron(expression, upcoming, zone)
         if upcoming.isoformat() != cursor:
             self.state.set_cursor(job["name"], upcoming.isoformat())
+        self._wake_at[job["name"]] = self._wake_time(upcoming)
+
+    def _wake_time(self, upcoming: datetime | None) -> float:
+        if upcoming is None:
+            return math.inf
+        return (upcoming - self._horizon()).timestamp()
 
     def schedule_all(self, now: datetime) -> None:
         with self.state.transaction():
