@@ -14,6 +14,8 @@ SCRIPTS = {
     "generate_deployments_for_service": "paasta_tools.scripts.generate_deployments_for_service:main",
     "generate_deployments_for_service.py": "paasta_tools.scripts.generate_deployments_for_service:main",
     "paasta-devcluster": "paasta_tools.devcluster.command:main",
+    "check_marathon_services_replication": "paasta_tools.scripts.check_marathon_services_replication:main",
+    "check_marathon_services_replication.py": "paasta_tools.scripts.check_marathon_services_replication:main",
 }
 
 

@@ -90,3 +90,7 @@ class HaproxyError(PaastaError):
 
 class DevclusterError(PaastaError):
     """The devcluster cannot start, stop or report (busy port, bad data dir, unknown executor)."""
+
+
+class MesosError(PaastaError):
+    """The Mesos master could not be reached or answered something that is not its JSON."""

@@ -1,0 +1,69 @@
+"""Reading a Mesos master's JSON endpoints (``/master/state``, ``/master/slaves``, ``/metrics/snapshot``).
+
+The URL is the cluster's ``mesos_url`` from the system config (``clusters.<name>.mesos_url`` or the
+top-level ``mesos_url`` of the local cluster).  Answers are returned as plain dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from paasta_tools.errors import MesosError
+
+MESOS_TIMEOUT_S = 10
+
+
+class MesosMasterClient:
+    """A thin reader of one Mesos master; every method raises MesosError naming the URL on failure."""
+
+    def __init__(self, url: str, timeout: float = MESOS_TIMEOUT_S, session: Any = None) -> None:
+        if not url:
+            raise MesosError("Mesos is not configured: no mesos_url in the system config for this cluster")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._session = session
+
+    def _get(self, path: str) -> Any:
+        import requests
+
+        from paasta_tools.clients.marathon_client import user_agent
+
+        url = f"{self.url}{path}"
+        getter = self._session or requests
+        try:
+            response = getter.get(url, timeout=self.timeout, headers={"User-Agent": user_agent()})
+        except requests.RequestException as exc:
+            raise MesosError(f"could not reach the Mesos master at {url}: {exc}") from exc
+        if response.status_code != 200:
+            raise MesosError(f"the Mesos master at {url} answered HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise MesosError(f"the Mesos master at {url} did not answer JSON") from None
+
+    def _get_object(self, path: str) -> dict[str, Any]:
+        document = self._get(path)
+        if not isinstance(document, Mapping):
+            raise MesosError(f"the Mesos master at {self.url}{path} answered a JSON {type(document).__name__}")
+        return dict(document)
+
+    def state(self) -> dict[str, Any]:
+        """``/master/state``: slaves, frameworks with their tasks and completed tasks, flags."""
+        return self._get_object("/master/state")
+
+    def slaves(self) -> list[dict[str, Any]]:
+        """The agents of ``/master/slaves`` (hostname, attributes, resources, used_resources)."""
+        return list(self._get_object("/master/slaves").get("slaves") or [])
+
+    def metrics_snapshot(self) -> dict[str, Any]:
+        """``/metrics/snapshot``: the ``master/*`` gauges."""
+        return self._get_object("/metrics/snapshot")
+
+
+def mesos_client_for_cluster(system_config: Any, cluster: str, timeout: float = MESOS_TIMEOUT_S) -> MesosMasterClient:
+    """The client of ``cluster``'s master per ``SystemPaastaConfig.get_cluster_endpoints``."""
+    endpoints = system_config.get_cluster_endpoints(cluster)
+    if not endpoints.mesos_url:
+        raise MesosError(f"Mesos is not configured for cluster {cluster}: no mesos_url in {system_config.directory}")
+    return MesosMasterClient(endpoints.mesos_url, timeout)

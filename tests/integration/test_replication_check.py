@@ -1,0 +1,142 @@
+"""check_marathon_services_replication against the devcluster, a Sensu listener and a real HAProxy."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from paasta_tools.clients import marathon_client
+from paasta_tools.marathon.haproxy_csv import count_up, parse_haproxy_csv
+from paasta_tools.scripts import check_marathon_services_replication as script
+from tests.conftest import free_port, require
+from tests.integration.status.helpers import CLUSTER, deploy, running_tasks, system_config_dir, write_service
+from tests.support.haproxy import HaproxyStats, missing_haproxy
+
+CHECK = "check_marathon_services_replication.svc.main"
+
+
+@contextmanager
+def listening(ports: list[int]) -> Iterator[None]:
+    """Accept TCP connections on 127.0.0.1 at ``ports`` (what HAProxy's checks see as a live backend)."""
+    with ExitStack() as stack:
+        for port in ports:
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(16)
+        yield
+
+
+def up_in(haproxy: HaproxyStats) -> int:
+    return count_up(parse_haproxy_csv(haproxy.csv()), "svc.main")
+
+
+def _events_for(listener, check: str) -> list[dict]:
+    return [event for event in listener.events if event["name"] == check]
+
+
+def test_mesos_check_ok_then_critical_when_tasks_are_killed(
+    tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, wait_for
+) -> None:
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 4}, "batch": {"instances": 1, "replication_threshold": 10}})
+    etc = system_config_dir(tmp_path, running, sensu_port=sensu_listener.port)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    (Path(running.cluster.settings.data_dir) / "logs").mkdir(parents=True, exist_ok=True)
+    client = marathon_client.get_marathon_client(running.marathon_url)
+    app_id = deploy(client, soa, "svc", "main")
+    wait_for(lambda: len(running_tasks(client, app_id)) == 4)
+
+    assert script.main(["-d", str(soa), "--min-task-uptime", "0"]) == 0
+    wait_for(lambda: len(sensu_listener.events) >= 2)
+    ok = _events_for(sensu_listener, CHECK)[-1]
+    assert ok["status"] == 0
+    assert ok["output"] == "Service svc.main has 4 out of 4 expected instances available!\n(threshold: 50%)"
+    assert ok["team"] == "devs" and ok["runbook"] == "y/rb-svc"
+    assert ok["alert_after"] == 120 and ok["interval"] == 60
+    batch = _events_for(sensu_listener, "check_marathon_services_replication.svc.batch")[-1]
+    assert batch["status"] == 2  # not deployed: 0 of 1, whatever the low threshold
+
+    tasks = running_tasks(client, app_id)
+    marathon_client.kill_given_tasks(client, [t.id for t in tasks[:3]], scale=True)
+    wait_for(lambda: len(running_tasks(client, app_id)) == 1)
+    assert script.main(["-d", str(soa), "--min-task-uptime", "0"]) == 0
+    wait_for(lambda: len(_events_for(sensu_listener, CHECK)) == 2)
+    critical = _events_for(sensu_listener, CHECK)[-1]
+    assert critical["status"] == 2
+    assert critical["output"].startswith(
+        "Service svc.main has 1 out of 4 expected instances available!\n(threshold: 50%)\n\nWhat this alert means:"
+    )
+    log_text = (Path(running.cluster.settings.data_dir) / "logs" / "svc.log").read_text()
+    assert '"component": "monitoring"' in log_text and "Replication: Service svc.main has 1 out of 4" in log_text
+
+
+def test_young_tasks_do_not_count_and_broken_services_do_not_stop_others(
+    tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, wait_for
+) -> None:
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 2}})
+    broken = soa / "broken"
+    broken.mkdir()
+    (broken / f"marathon-{CLUSTER}.yaml").write_text("main: [unclosed\n")
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running, sensu_listener.port)))
+    client = marathon_client.get_marathon_client(running.marathon_url)
+    app_id = deploy(client, soa, "svc", "main")
+    wait_for(lambda: len(running_tasks(client, app_id)) == 2)
+    assert script.main(["-d", str(soa)]) == 1  # the broken service is reported; svc is still checked
+    event = sensu_listener.wait_for_events(1)[0]
+    assert event["name"] == CHECK
+    assert event["output"].startswith("Service svc.main has 0 out of 2 expected instances available!")
+
+
+def test_smartstack_check_counts_up_backends_in_haproxy(
+    tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, wait_for
+) -> None:
+    require(missing_haproxy())
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    marathon = {"main": {"instances": 4, "healthcheck_mode": "cmd"}}
+    write_service(soa, "svc", marathon, smartstack={"main": {"proxy_port": 20001, "discover": "region"}})
+    stats_port = free_port()
+    etc = system_config_dir(tmp_path, running, sensu_listener.port, synapse_port=stats_port)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    client = marathon_client.get_marathon_client(running.marathon_url)
+    app_id = deploy(client, soa, "svc", "main")
+    tasks = wait_for(lambda: (t := running_tasks(client, app_id)) and len(t) == 4 and t)
+    ports = sorted(t.ports[0] for t in tasks)
+    backends = {"svc.main": [("127.0.0.1", port, "localhost") for port in ports]}
+    with HaproxyStats(tmp_path, backends, stats_port) as haproxy, listening(ports[:1]):
+        wait_for(lambda: up_in(haproxy) == 1)
+        assert script.main(["-d", str(soa)]) == 0
+        critical = sensu_listener.wait_for_events(1)[0]
+        with listening(ports[1:]):
+            wait_for(lambda: up_in(haproxy) == 4)
+            assert script.main(["-d", str(soa)]) == 0
+            ok = sensu_listener.wait_for_events(2)[1]
+    assert critical["name"] == CHECK and critical["status"] == 2
+    assert critical["output"].startswith(
+        "- Service svc.main has 1 out of 4 expected instances in devregion (CRITICAL: 25%)\n\n\nWhat this alert means:"
+    )
+    assert ok["status"] == 0
+    assert ok["output"] == "- Service svc.main has 4 out of 4 expected instances in devregion (OK: 100%)\n"
+
+
+@pytest.mark.parametrize("blacklist", [[["region", "devregion"]]])
+def test_smartstack_without_locations_is_critical(
+    tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, blacklist
+) -> None:
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    marathon = {"main": {"instances": 1, "monitoring_blacklist": blacklist}}
+    write_service(soa, "svc", marathon, smartstack={"main": {"proxy_port": 20001}})
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running, sensu_listener.port)))
+    assert script.main(["-d", str(soa)]) == 0
+    event = sensu_listener.wait_for_events(1)[0]
+    assert event["status"] == 2
+    assert event["output"].startswith("Service svc.main has no Smartstack replication info.")
