@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from paasta_tools.devcluster.cluster import Cluster
+from paasta_tools.devcluster.faults import fault_middleware
 from paasta_tools.devcluster.marathon import api_apps, api_groups
 from paasta_tools.devcluster.marathon.engine import Engine
 from paasta_tools.devcluster.marathon.errors import MarathonApiError, not_found
@@ -217,9 +218,10 @@ def setup_marathon(app: web.Application, cluster: Cluster, health_runner: Any = 
     """Add the Marathon routes and the engine (started with the app, stopped at cleanup) to ``app``."""
     svc = build_service(cluster, health_runner)
     app[SERVICE_KEY] = svc
+    app.middlewares.append(fault_middleware(cluster))
     app.middlewares.append(error_middleware)
     _add_routes(app)
-    cluster.register_framework(MarathonFramework(cluster, svc.state))
+    cluster.register_framework(MarathonFramework(cluster, svc.state, svc.engine.completed))
 
     async def engine_ctx(_: web.Application):
         await svc.engine.start()

@@ -5,6 +5,7 @@ to converge each app (scale check or rolling replacement), advances deployments 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -26,6 +27,7 @@ BACKOFF_STATES = frozenset({"TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_
 FAILURE_STATES = frozenset({"TASK_FAILED", "TASK_LOST", "TASK_ERROR"})
 TERMINAL_STATES = frozenset({"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"})
 DEFAULT_KILL_GRACE = 3.0
+COMPLETED_KEPT = 100
 
 
 class Engine:
@@ -44,6 +46,9 @@ class Engine:
         self.health = HealthScheduler(self, health_runner)
         self._background: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._poll_seq = 0
+        # Recently finished tasks with their end time, for the Mesos master's completed_tasks.
+        self.completed: collections.deque[tuple[Task, float]] = collections.deque(maxlen=COMPLETED_KEPT)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -85,13 +90,20 @@ class Engine:
         except Exception as exc:  # the executor cannot reattach: every task is lost and gets replaced
             log.warning("executor recovery failed: %s", exc)
             statuses = {}
-        self.apply_statuses(statuses, time.time(), missing_is_lost=True)
+        self.apply_statuses(statuses, time.time(), self._poll_seq)
+        for app in self.all_apps():
+            for task in app.tasks.values():
+                if task.killing or app.id in self.state.stopping:
+                    task.killing = False
+                    self.kill(task)
 
     # -- one round ---------------------------------------------------------------------------
     async def tick(self) -> None:
+        self._poll_seq += 1
+        seq = self._poll_seq
         statuses = await self.cluster.executor.poll()
         now = time.time()
-        self.apply_statuses(statuses, now, missing_is_lost=True)
+        self.apply_statuses(statuses, now, seq)
         self.converge(now)
         self.advance_deployments()
         self.health.schedule(now)
@@ -99,8 +111,8 @@ class Engine:
     def all_apps(self) -> list[App]:
         return [*self.state.apps.values(), *self.state.stopping.values()]
 
-    def apply_statuses(self, statuses: Mapping[str, TaskStatus], now: float, missing_is_lost: bool) -> None:
-        """Update every known task from the executor's view; terminal tasks leave their app."""
+    def apply_statuses(self, statuses: Mapping[str, TaskStatus], now: float, seq: int) -> None:
+        """Update every known task from the executor's view of poll ``seq``; terminal tasks leave their app."""
         with self.state.store.transaction():
             for app in self.all_apps():
                 for task in list(app.tasks.values()):
@@ -108,7 +120,7 @@ class Engine:
                         continue
                     status = statuses.get(task.id)
                     if status is None:
-                        if missing_is_lost:
+                        if task.launched_seq < seq:
                             self.task_update(app, task, "TASK_LOST", "task unknown to the executor", now)
                         continue
                     if status.state.value != task.state:
@@ -136,6 +148,7 @@ class Engine:
             self.state.save_task(task)
             return
         del app.tasks[task.id]
+        self.completed.append((task, now))
         self.cluster.ports.release(task.host_ports)
         self.state.delete_task_doc(task.id)
         self.spawn(self.cluster.executor.forget(task.id))
@@ -260,6 +273,7 @@ class Engine:
                 self.task_update(app, task, "TASK_FAILED", f"{type(exc).__name__}: {exc}", time.time())
             return
         task.launching = False
+        task.launched_seq = self._poll_seq
         if task.killing:
             await self._run_kill(task)
 

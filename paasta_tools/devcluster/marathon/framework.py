@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from paasta_tools.devcluster.cluster import Cluster
@@ -17,12 +18,13 @@ class MarathonFramework:
 
     name = "marathon"
 
-    def __init__(self, cluster: Cluster, state: MarathonState) -> None:
+    def __init__(self, cluster: Cluster, state: MarathonState, completed: Iterable[tuple[Task, float]]) -> None:
         self.cluster = cluster
         self.state = state
+        self.completed = completed
         self.framework_id = cluster.framework_id(self.name)
 
-    def _mesos_task(self, task: Task) -> dict[str, Any]:
+    def _mesos_task(self, task: Task, finished_at: float | None = None) -> dict[str, Any]:
         definition = task.definition
         resources: dict[str, Any] = {"cpus": definition["cpus"], "mem": definition["mem"], "disk": definition["disk"]}
         if task.host_ports:
@@ -30,6 +32,8 @@ class MarathonFramework:
         statuses = [{"state": "TASK_STAGING", "timestamp": task.staged_at}]
         if task.started_at:
             statuses.append({"state": "TASK_RUNNING", "timestamp": task.started_at})
+        if finished_at is not None:
+            statuses.append({"state": task.state, "timestamp": finished_at})
         return {
             "id": task.id,
             "name": task.app_id.strip("/").replace("/", "."),
@@ -47,4 +51,4 @@ class MarathonFramework:
         return [self._mesos_task(t) for app in apps for t in app.tasks.values()]
 
     def completed_mesos_tasks(self) -> list[dict[str, Any]]:
-        return []
+        return [self._mesos_task(task, finished_at) for task, finished_at in self.completed]

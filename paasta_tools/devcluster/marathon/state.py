@@ -56,6 +56,7 @@ class Task:
         "health",
         "checking",
         "json_text",
+        "launched_seq",
     )
 
     def __init__(
@@ -76,6 +77,8 @@ class Task:
         self.checking = False
         # The rendered task JSON, dropped whenever the task changes (lists of thousands stay fast).
         self.json_text: str | None = None
+        # The engine's poll counter when the executor accepted the task (older polls cannot know it).
+        self.launched_seq = -1
 
     def to_doc(self) -> dict[str, Any]:
         return {

@@ -242,3 +242,35 @@ def test_event_stream_reports_api_and_deployment_events(marathon):
     response.close()
     assert seen[0] == "event_stream_attached"
     assert {"api_post_event", "deployment_info", "status_update_event", "deployment_success"} <= set(seen)
+
+
+def test_http_health_check_runs_against_the_task_host_port(devcluster_factory):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            paths.append(self.path)
+            self.send_response(200 if self.path == "/status" else 500)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        handle = devcluster_factory(apis=("marathon",), port_range=(port, port))
+        api, client = Api(handle.marathon_url), get_marathon_client(handle.marathon_url)
+        check = {"protocol": "HTTP", "path": "/status", "intervalSeconds": 1, "gracePeriodSeconds": 0}
+        create(api, "/web", healthChecks=[check])
+        app = wait_for(lambda: (a := client.get_app("/web")).tasks_healthy == 1 and a, timeout=10)
+        assert app.tasks[0].ports == [port]
+        assert "/status" in paths
+        result = api("GET", "/v2/apps/web").json()["app"]["tasks"][0]["healthCheckResults"][0]
+        assert result["alive"] is True and result["lastSuccess"] and result["lastFailure"] is None
+        wait_for(api.deployments_done)
+    finally:
+        server.shutdown()

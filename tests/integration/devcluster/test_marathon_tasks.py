@@ -124,3 +124,35 @@ def test_task_stats_embed(marathon, client):
     assert total["lifeTime"]["averageSeconds"] >= 0
     parsed = client.list_apps(embed_task_stats=True)[0]
     assert parsed.task_stats is not None
+
+
+def test_mesos_view_lists_running_and_completed_tasks(handle, marathon, client):
+    create(marathon, "/meso", instances=2, portDefinitions=[{"port": 0}])
+    tasks = wait_running(client, "/meso", 2).tasks
+    framework = handle.cluster.frameworks["marathon"]
+    running = {t["id"]: t for t in framework.mesos_tasks()}
+    assert set(running) == {t.id for t in tasks}
+    first = running[tasks[0].id]
+    assert first["state"] == "TASK_RUNNING" and first["slave_id"] == handle.cluster.agent.agent_id
+    assert first["resources"]["ports"] == f"[{tasks[0].ports[0]}-{tasks[0].ports[0]}]"
+    client.kill_task("/meso", tasks[0].id)
+    completed = wait_for(lambda: framework.completed_mesos_tasks())
+    assert completed[0]["id"] == tasks[0].id and completed[0]["state"] == "TASK_KILLED"
+    assert completed[0]["statuses"][-1]["state"] == "TASK_KILLED"
+
+
+def test_put_many_apps_in_one_deployment(marathon, client):
+    create(marathon, "/many/a")
+    bodies = [{"id": "/many/a", "instances": 2}, {"id": "/many/b", "cmd": "true", "cpus": 0.01, "mem": 8}]
+    wait_for(marathon.deployments_done)
+    response = marathon("PUT", "/v2/apps", json=bodies)
+    assert response.status_code == 200
+    deployments = marathon("GET", "/v2/deployments").json()
+    assert [d["affectedApps"] for d in deployments] == [["/many/a", "/many/b"]]
+    assert [[a["action"] for a in s["actions"]] for s in deployments[0]["steps"]] == [
+        ["StartApplication"],
+        ["ScaleApplication", "ScaleApplication"],
+    ]
+    wait_running(client, "/many/a", 2)
+    wait_running(client, "/many/b", 1)
+    assert marathon("PATCH", "/v2/apps", json=[{"id": "/many/c", "instances": 1}]).status_code == 404
