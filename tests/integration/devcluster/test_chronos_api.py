@@ -181,6 +181,7 @@ def test_v1_aliases_and_small_routes(devcluster) -> None:
     v1 = chronos.connect([devcluster.chronos_url.removeprefix("http://")])
     v1.add(paasta_job("svc main"))
     assert [job["name"] for job in v1.list()] == ["svc main"]
+    assert v1.metrics()["gauges"]["jobs.count"] == {"value": 1}
     base = devcluster.chronos_url
     assert requests.get(f"{base}/v1/scheduler/job/svc main", timeout=5).json()["name"] == "svc main"
     assert requests.get(f"{base}/scheduler/job/svc main", timeout=5).status_code == 405

@@ -223,3 +223,36 @@ def test_a_container_job_runs_in_docker_with_its_parameters(docker_engine, devcl
     finally:
         running.stop()
         remove_devcluster_containers(devcluster_id(data_dir))
+
+
+def test_a_task_running_across_a_restart_is_recovered_and_counted(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    def start():
+        settings = DevclusterSettings(
+            data_dir=data_dir,
+            marathon_port=free_port(),
+            chronos_port=free_port(),
+            mesos_port=free_port(),
+            reconcile_interval=0.1,
+        )
+        cluster = Cluster(settings, ProcessExecutor(data_dir))
+        return start_in_thread(cluster, kill_tasks_on_stop=False, apis=("chronos",))
+
+    first = start()
+    try:
+        client = connect(first)
+        client.add(job_def("svc across", "sleep 1.5; echo survived"))
+        client.run("svc across")
+        wait_for(lambda: "node,svc across,fresh,running" in client.scheduler_graph().splitlines(), timeout=5)
+    finally:
+        first.stop()
+    second = start()
+    try:
+        client = connect(second)
+        job = wait_for(lambda: (found := by_name(client, "svc across"))["successCount"] == 1 and found, timeout=10)
+        assert job["errorCount"] == 0
+        (run,) = runs(second, "svc across")
+        assert run.stdout == "survived\n"
+    finally:
+        second.stop()
