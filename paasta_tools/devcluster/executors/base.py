@@ -7,6 +7,7 @@ import enum
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class TaskState(enum.StrEnum):
@@ -96,6 +97,14 @@ class TaskStatus:
         return cls(TaskState.RUNNING, started_at=started_at or time.time())
 
 
+def sandbox_path(data_dir: Path, task_id: str) -> Path:
+    """The task's sandbox (``MESOS_SANDBOX``): ``<data_dir>/sandboxes/<task id>``, shared by all executors.
+
+    ``/`` and ``:`` become ``_``: Chronos task ids hold colons, which docker bind mounts cannot.
+    """
+    return Path(data_dir) / "sandboxes" / task_id.replace("/", "_").replace(":", "_")
+
+
 class LaunchError(Exception):
     """The executor could not start the task (bad image, bad command...)."""
 
@@ -107,6 +116,10 @@ class Executor(abc.ABC):
 
     def bind_agent(self, agent_id: str) -> None:
         """Learn the agent id (container names use it); called once by the Cluster."""
+        return None
+
+    async def sync_sandbox(self, task_id: str) -> None:
+        """Bring the task's sandbox ``stdout``/``stderr`` files up to date (containers log elsewhere)."""
         return None
 
     @abc.abstractmethod

@@ -9,6 +9,7 @@ Every SDK call is blocking and runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 import uuid
@@ -22,9 +23,19 @@ import docker
 import docker.errors
 import docker.types
 
-from paasta_tools.devcluster.executors.base import DockerSpec, Executor, LaunchError, TaskSpec, TaskState, TaskStatus
+from paasta_tools.devcluster.executors.base import (
+    DockerSpec,
+    Executor,
+    LaunchError,
+    TaskSpec,
+    TaskState,
+    TaskStatus,
+    sandbox_path,
+)
 from paasta_tools.devcluster.executors.docker_options import LABEL_DEVCLUSTER, LABEL_TASK_ID, container_options
 from paasta_tools.devcluster.executors.process import tail_lines
+
+log = logging.getLogger(__name__)
 
 LOCAL_REGISTRY_HOSTS = ("127.0.0.1", "localhost")
 KILLING_MARKER = "killing"
@@ -106,7 +117,7 @@ class DockerExecutor(Executor):
     def __init__(self, data_dir: Path, client: docker.DockerClient | None = None) -> None:
         self._client = client if client is not None else connect()
         self._devcluster_id = devcluster_id(data_dir)
-        self._root = Path(data_dir) / "sandboxes"
+        self._data_dir = Path(data_dir)
         self._agent_id = "S0"
         self._tasks: dict[str, _Container] = {}
 
@@ -114,8 +125,7 @@ class DockerExecutor(Executor):
         self._agent_id = agent_id
 
     def sandbox(self, task_id: str) -> Path:
-        # ":" separates the parts of a bind-mount spec; Chronos task ids (ct:<ms>:<n>:<job>:) are full of them.
-        return self._root / task_id.replace("/", "_").replace(":", "_")
+        return sandbox_path(self._data_dir, task_id)
 
     def container_name(self, task_id: str) -> str | None:
         task = self._tasks.get(task_id)
@@ -286,8 +296,8 @@ class DockerExecutor(Executor):
         statuses.update(await self.poll())
         return {spec.task_id: statuses[spec.task_id] for spec in specs}
 
-    def _save_and_remove(self, task: _Container) -> None:
-        """Keep the container's output in the sandbox (as Mesos does), then remove the container."""
+    def _save_logs(self, task: _Container) -> None:
+        """Copy the container's output into the sandbox ``stdout``/``stderr`` files, as Mesos keeps them."""
         try:
             out = self._client.api.logs(task.container_id, stdout=True, stderr=False)
             err = self._client.api.logs(task.container_id, stdout=False, stderr=True)
@@ -296,6 +306,14 @@ class DockerExecutor(Executor):
             (task.sandbox / "stderr").write_bytes(err)
         except (docker.errors.APIError, OSError):
             pass
+
+    async def sync_sandbox(self, task_id: str) -> None:
+        task = self._tasks.get(task_id)
+        if task is not None:
+            await asyncio.to_thread(self._save_logs, task)
+
+    def _save_and_remove(self, task: _Container) -> None:
+        self._save_logs(task)
         self._remove(task.container_id)
 
     async def forget(self, task_id: str) -> None:
@@ -311,7 +329,10 @@ class DockerExecutor(Executor):
         if stoppers:
             await asyncio.gather(*stoppers, return_exceptions=True)
         if kill_tasks:
-            await asyncio.to_thread(remove_devcluster_containers, self._devcluster_id, self._client)
+            try:
+                await asyncio.to_thread(remove_devcluster_containers, self._devcluster_id, self._client)
+            except docker.errors.DockerException as exc:
+                log.warning("could not remove the devcluster's containers: %s", exc)
         self._tasks.clear()
         self._client.close()
 
@@ -322,12 +343,14 @@ def remove_devcluster_containers(cluster_id: str, client: docker.DockerClient | 
     client = client if client is not None else connect()
     try:
         rows = client.api.containers(all=True, filters={"label": f"{LABEL_DEVCLUSTER}={cluster_id}"})
+        removed = 0
         for row in rows:
             try:
                 client.api.remove_container(row["Id"], force=True)
-            except docker.errors.NotFound:
+                removed += 1
+            except docker.errors.APIError:  # gone already, or its removal is in progress elsewhere
                 pass
-        return len(rows)
+        return removed
     finally:
         if own_client:
             client.close()

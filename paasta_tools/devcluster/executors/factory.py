@@ -76,6 +76,11 @@ class CompositeExecutor(Executor):
         recovered = {**await self.containers.recover(in_containers), **await self.processes.recover(as_processes)}
         return recovered
 
+    async def sync_sandbox(self, task_id: str) -> None:
+        executor = self._for_task(task_id)
+        if executor is not None:
+            await executor.sync_sandbox(task_id)
+
     async def forget(self, task_id: str) -> None:
         executor = self._owner.pop(task_id, None)
         if executor is not None:

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paasta_tools.devcluster.executors.base import Executor, LaunchError, TaskSpec, TaskState, TaskStatus
+from paasta_tools.devcluster.executors.base import (
+    Executor,
+    LaunchError,
+    TaskSpec,
+    TaskState,
+    TaskStatus,
+    sandbox_path,
+)
 
 # "$0" is the exit file; the task's argv follows.  Its status lands in the file even when the
 # devcluster that started it is gone.  A signalled wrapper writes nothing (the kill is ours).
@@ -50,7 +57,10 @@ def exit_status(code: int | None, killed: bool, started_at: float | None) -> Tas
     if code == 0:
         return TaskStatus(TaskState.FINISHED, 0, "Command exited with status 0", started_at, now)
     if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
         return TaskStatus(TaskState.FAILED, code, f"Command terminated with signal {name}", started_at, now)
     return TaskStatus(TaskState.FAILED, code, f"Command exited with status {code}", started_at, now)
 
@@ -103,12 +113,13 @@ class ProcessExecutor(Executor):
     name = "process"
 
     def __init__(self, data_dir: Path) -> None:
-        self._root = Path(data_dir) / "sandboxes"
+        self._data_dir = Path(data_dir)
+        self._root = self._data_dir / "sandboxes"
         self._tasks: dict[str, _ProcessTask] = {}
 
     def sandbox(self, task_id: str) -> Path:
         """The task's sandbox directory (Mesos ``MESOS_SANDBOX``)."""
-        return self._root / task_id.replace("/", "_")
+        return sandbox_path(self._data_dir, task_id)
 
     def task_env(self, spec: TaskSpec, sandbox: Path) -> dict[str, str]:
         # The Mesos command executor inherits the agent's environment.

@@ -1,5 +1,7 @@
 """The Mesos master HTTP API of a devcluster: state, slaves, frameworks, tasks, metrics, health.
 
+The single agent's API (``/slave(1)/state``, ``/files/*``) is served on the same port (see ``agent``).
+
 Read-only, computed on each request from the registered frameworks (Marathon, Chronos) and the
 single agent, so it is always consistent with what the schedulers report.
 """
@@ -17,6 +19,7 @@ from aiohttp import web
 
 from paasta_tools.devcluster.cluster import Cluster
 from paasta_tools.devcluster.mesos import state as mesos_state
+from paasta_tools.devcluster.mesos.agent import setup_agent_routes
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +118,7 @@ def setup_mesos(app: web.Application, cluster: Cluster) -> None:
         return _respond(request, document)
 
     state = json_route(mesos_state.state_json)
-    for path in ("/master/state", "/master/state.json", "/state.json", "/state"):
+    for path in ("/master/state", "/master/state.json", "/state.json"):
         app.router.add_get(path, state)
     app.router.add_get("/master/slaves", json_route(mesos_state.slaves_json))
     app.router.add_get("/master/frameworks", json_route(mesos_state.frameworks_json))
@@ -127,3 +130,4 @@ def setup_mesos(app: web.Application, cluster: Cluster) -> None:
     app.router.add_get("/master/health", health)
     app.router.add_get("/health", health)
     app.router.add_get("/version", version)
+    setup_agent_routes(app, cluster, view)

@@ -240,3 +240,19 @@ def test_docker_executor_runs_container_less_tasks_as_processes(docker_engine, t
         assert containers_of(docker_engine, tmp_path) == []
 
     asyncio.run(scenario())
+
+
+def test_sync_sandbox_copies_running_container_output(run_with_executor):
+    spec = make_spec("echo from-container; sleep 60", image="busybox:latest")
+
+    async def scenario(executor: DockerExecutor) -> None:
+        await executor.launch(spec)
+        stdout = executor.sandbox(spec.task_id) / "stdout"
+
+        async def synced() -> bool:
+            await executor.sync_sandbox(spec.task_id)
+            return stdout.exists() and stdout.read_text() == "from-container\n"
+
+        await async_wait_for(synced, timeout=5)
+
+    run_with_executor(scenario)

@@ -13,7 +13,9 @@ from paasta_tools.devcluster.server import RunningDevcluster
 
 @pytest.fixture
 def devcluster(devcluster_factory, tmp_path) -> RunningDevcluster:
-    return devcluster_factory(executor=ProcessExecutor(tmp_path / "tasks"), cluster="mesos-test")
+    # The executor shares the cluster's data dir: sandboxes live under <data_dir>/sandboxes.
+    data_dir = tmp_path / "dc"
+    return devcluster_factory(executor=ProcessExecutor(data_dir), data_dir=data_dir, cluster="mesos-test")
 
 
 def get(devcluster: RunningDevcluster, path: str, **kwargs) -> requests.Response:
@@ -75,3 +77,38 @@ def test_redirect_health_jsonp_and_bad_parameters(devcluster) -> None:
     assert (bad.status_code, bad.text) == (400, "Failed to parse limit: Failed to convert 'ten' to number")
     assert get(devcluster, "/master/tasks", params={"limit": "1"}).json()["tasks"] == []
     assert get(devcluster, "/no/such/endpoint").status_code == 404
+
+
+def _agent_executors(devcluster: RunningDevcluster) -> list[dict]:
+    state = get(devcluster, "/slave(1)/state").json()
+    return [executor for framework in state["frameworks"] for executor in framework["executors"]]
+
+
+def test_agent_state_and_files_serve_task_sandboxes(devcluster, wait_for) -> None:
+    app = {"id": "/talker", "cmd": "echo hello-out; echo hello-err >&2; sleep 60", "instances": 1}
+    assert requests.post(devcluster.marathon_url + "/v2/apps", json=app, timeout=5).status_code == 201
+    (executor,) = wait_for(lambda: _agent_executors(devcluster))
+    slave = get(devcluster, "/master/slaves").json()["slaves"][0]
+    assert slave["pid"] == "slave(1)@" + devcluster.mesos_url.removeprefix("http://")
+    assert executor["tasks"][0]["id"] == executor["id"]
+    stdout = executor["directory"] + "/stdout"
+
+    def read(**params) -> dict:
+        return get(devcluster, "/files/read", params={"path": stdout, **params}).json()
+
+    wait_for(lambda: read(offset=-1)["offset"] > 0)
+    assert read(offset=0) == {"data": "hello-out\n", "offset": 0}
+    assert read(offset=6, length=3) == {"data": "out", "offset": 6}
+    listing = get(devcluster, "/files/browse.json", params={"path": executor["directory"]}).json()
+    assert {"stdout", "stderr"} <= {entry["path"].rsplit("/", 1)[-1] for entry in listing}
+    download = get(devcluster, "/files/download", params={"path": executor["directory"] + "/stderr"})
+    assert download.text == "hello-err\n"
+
+
+def test_files_api_serves_nothing_outside_sandboxes(devcluster) -> None:
+    assert get(devcluster, "/files/read", params={"path": "/etc/passwd", "offset": 0}).status_code == 404
+    sneaky = str(devcluster.cluster.settings.data_dir) + "/sandboxes/../state.sqlite"
+    assert get(devcluster, "/files/read", params={"path": sneaky, "offset": 0}).status_code == 404
+    missing = get(devcluster, "/files/read")
+    assert (missing.status_code, missing.text) == (400, "Expecting 'path' to be passed")
+    assert get(devcluster, "/files/read", params={"path": "/x", "offset": "-5"}).status_code == 400
