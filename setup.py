@@ -26,6 +26,13 @@ SCRIPTS = {
     "chronos_rerun": "paasta_tools.scripts.chronos_rerun:main",
     "paasta_chronos_rerun": "paasta_tools.scripts.chronos_rerun:main",
     "paasta-devcluster": "paasta_tools.devcluster.command:main",
+    "setup_marathon_job": "paasta_tools.scripts.setup_marathon_job:main",
+    "setup_marathon_job.py": "paasta_tools.scripts.setup_marathon_job:main",
+    "deploy_marathon_services": "paasta_tools.scripts.deploy_marathon_services:main",
+    "list_marathon_service_instances": "paasta_tools.scripts.list_marathon_service_instances:main",
+    "list_marathon_service_instances.py": "paasta_tools.scripts.list_marathon_service_instances:main",
+    "cleanup_marathon_jobs": "paasta_tools.scripts.cleanup_marathon_jobs:main",
+    "cleanup_marathon_jobs.py": "paasta_tools.scripts.cleanup_marathon_jobs:main",
     "check_marathon_services_replication": "paasta_tools.scripts.check_marathon_services_replication:main",
     "check_marathon_services_replication.py": "paasta_tools.scripts.check_marathon_services_replication:main",
 }

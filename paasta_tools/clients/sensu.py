@@ -6,26 +6,9 @@ system config (``sensu_host``/``sensu_port``), and a null host disables sending.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from paasta_tools.config.monitoring_events import CRITICAL, OK, UNKNOWN, WARNING, SensuEvent
 
-OK = 0
-WARNING = 1
-CRITICAL = 2
-UNKNOWN = 3
-
-
-@dataclass(frozen=True)
-class SensuEvent:
-    """One check result; ``fields`` holds the optional pysensu-yelp keyword arguments."""
-
-    check_name: str
-    status: int
-    output: str
-    team: str
-    runbook: str
-    fields: Mapping[str, Any] = field(default_factory=dict)
+__all__ = ["CRITICAL", "OK", "UNKNOWN", "WARNING", "SensuEvent", "send_event"]
 
 
 def send_event(event: SensuEvent, sensu_host: str | None, sensu_port: int) -> bool:

@@ -1,0 +1,193 @@
+"""Reconcile many Marathon instances in one run with ONE ``GET /v2/apps`` shared by all of them.
+
+Used by setup_marathon_job (the instances named on its command line) and by
+deploy_marathon_services (every marathon instance of the cluster, touching only those that need
+work).  Each instance's outcome is reported; one broken instance never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from paasta_tools.clients import haproxy, marathon_client
+from paasta_tools.clients.log_writer import LogWriter, NullLogWriter, log_writer_from_config
+from paasta_tools.errors import MarathonError, PaastaError, PaastaNotConfiguredError
+from paasta_tools.marathon.app_dict import app_system_config_from
+from paasta_tools.marathon.bounce_plan import instance_needs_work
+from paasta_tools.marathon.tasks import MarathonAppState, get_matching_apps
+from paasta_tools.operations import sensu_events
+from paasta_tools.operations.locks import ZkLocks
+from paasta_tools.operations.marathon_deploy import (
+    DeployEnv,
+    DeployResult,
+    deploy_instance,
+    drain_method_for,
+    marathon_errors,
+)
+from paasta_tools.operations.marathon_targets import InstanceTarget, load_service_targets
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InstanceOutcome:
+    """What happened to one instance: ``result`` None means skipped (lock held, no deployments)."""
+
+    name: str
+    result: DeployResult | None
+    touched: bool = True
+
+    @property
+    def failed(self) -> bool:
+        return self.result is not None and self.result.status != 0
+
+
+@dataclass
+class ReconcileReport:
+    outcomes: list[InstanceOutcome] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[InstanceOutcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    @property
+    def touched(self) -> list[InstanceOutcome]:
+        return [o for o in self.outcomes if o.touched]
+
+
+def _haproxy_lookup(system_config: Any) -> Callable[[Collection[str], str], frozenset[tuple[str, int]]]:
+    def lookup(hosts: Collection[str], registration: str) -> frozenset[tuple[str, int]]:
+        up, errors = haproxy.get_up_addresses_on_hosts(
+            hosts,
+            registration,
+            system_config.get_synapse_port(),
+            system_config.get_synapse_haproxy_url_format(),
+            task_hosts=hosts,
+        )
+        for error in errors:
+            log.warning("HAProxy check for %s: %s", registration, error)
+        return up
+
+    return lookup
+
+
+def _log_writer(system_config: Any) -> LogWriter:
+    try:
+        return log_writer_from_config(system_config.get_log_writer(), where=f"{system_config.directory}")
+    except PaastaNotConfiguredError:
+        return NullLogWriter()
+
+
+def _zookeeper_url(system_config: Any) -> str:
+    url = system_config.get("zookeeper")
+    if not url:
+        raise PaastaNotConfiguredError(
+            f"Could not find zookeeper in configuration directory: {system_config.directory}"
+        )
+    return url
+
+
+def _needs_work(target: InstanceTarget, apps: Sequence[MarathonAppState], draining_hosts: frozenset[str]) -> bool:
+    if target.app_dict is None:
+        return target.error is not None  # errors are reported every run; skips are not
+    matching = get_matching_apps(apps, target.service, target.instance)
+    draining_ids: set[str] = set()
+    if matching and target.config.get_drain_method(target.namespace) != "noop":
+        try:
+            drain = drain_method_for(target)
+        except PaastaError:
+            return True  # the full run reports the broken drain method
+        for task in (t for app in matching for t in app.tasks):
+            try:
+                if drain.is_draining(task):
+                    draining_ids.add(task.id)
+            except Exception:  # cannot tell: let the full run classify it
+                return True
+    return instance_needs_work(
+        target.app_dict["id"], target.app_dict["instances"], matching, draining_ids, draining_hosts
+    )
+
+
+class Reconciler:
+    """Holds a run's collaborators; ``run(instances)`` deploys them against one listing of the apps."""
+
+    def __init__(self, system_config: Any, soa_dir: str, client: Any = None) -> None:
+        self.system_config = system_config
+        self.soa_dir = soa_dir
+        self.cluster = system_config.get_cluster()
+        self.app_system = app_system_config_from(system_config)
+        self.client = client or marathon_client.get_marathon_client_from_config(system_config.get_marathon_config())
+        self.sensu = sensu_events.SensuTarget.from_system_config(system_config)
+        self.locks = ZkLocks(_zookeeper_url(system_config))
+        self.env = DeployEnv(
+            client=self.client,
+            locks=self.locks,
+            cluster=self.cluster,
+            log_writer=_log_writer(system_config),
+            haproxy_up=_haproxy_lookup(system_config),
+        )
+
+    def targets(self, instances: Iterable[tuple[str, str]]) -> list[InstanceTarget]:
+        """Load the instances' targets, reading each service's files once (first-seen service order)."""
+        by_service: dict[str, list[str]] = {}
+        for service, instance in instances:
+            by_service.setdefault(service, []).append(instance)
+        targets = []
+        for service, names in by_service.items():
+            targets.extend(
+                load_service_targets(
+                    service, self.soa_dir, self.cluster, self.app_system, names, self.locks.autoscaled_instances
+                )
+            )
+        return targets
+
+    def report_event(self, target: InstanceTarget, result: DeployResult) -> None:
+        if target.service_files is None:
+            return
+        monitoring = target.config.get_monitoring() if target.config is not None else {}
+        event = sensu_events.setup_marathon_job_event(
+            target.service_files, target.instance, monitoring, result.status != 0, result.output, self.cluster
+        )
+        try:
+            sensu_events.send(self.sensu, event)
+        except OSError as exc:  # Sensu being down must not fail the deploy
+            log.warning("Could not send the Sensu event for %s: %s", target.name, exc)
+
+    def deploy(self, target: InstanceTarget, apps: Sequence[MarathonAppState]) -> InstanceOutcome:
+        try:
+            result = deploy_instance(self.env, target, apps)
+        except Exception as exc:  # a bug or library surprise in one instance must not stop the others
+            log.exception("Unexpected error deploying %s", target.name)
+            result = DeployResult(1, f"Unexpected error deploying {target.name}: {type(exc).__name__}: {exc}")
+        if result is not None:
+            self.report_event(target, result)
+        return InstanceOutcome(target.name, result)
+
+    def list_apps(self) -> list[MarathonAppState]:
+        """Every app with its tasks: the one listing the whole run works from."""
+        try:
+            return marathon_client.list_apps(self.client, embed_tasks=True)
+        except marathon_errors() as exc:
+            raise MarathonError(f"Could not list the Marathon apps: {exc}") from exc
+
+    def run(self, instances: Iterable[tuple[str, str]], only_needed: bool = False) -> ReconcileReport:
+        """Deploy ``instances`` (all of them, or with ``only_needed`` just those needing work)."""
+        apps = self.list_apps()
+        report = ReconcileReport()
+        try:
+            for target in self.targets(instances):
+                if only_needed and not _needs_work(target, apps, self.env.draining_hosts):
+                    report.outcomes.append(InstanceOutcome(target.name, None, touched=False))
+                    continue
+                report.outcomes.append(self.deploy(target, apps))
+        finally:
+            self.locks.close()
+        return report
+
+
+def instance_errors(report: ReconcileReport) -> list[str]:
+    """``service.instance: output`` for every failed instance."""
+    return [f"{o.name}: {o.result.output}" for o in report.failures if o.result is not None]

@@ -1,0 +1,65 @@
+"""deploy_marathon_services: the cron entry point reconciling every Marathon instance of the cluster.
+
+Usage: ``deploy_marathon_services [-d SOA_DIR] [-v]``
+
+Unlike upstream (one setup_marathon_job process and one app listing per instance), the apps are
+listed once for the whole run and only the instances that need work are touched: the desired app
+is missing, another app of the instance exists, the instance count differs, or a task is draining.
+A broken instance is reported and the others go on; the exit code is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.setup_marathon_job import EXIT_FAILURE, EXIT_OK, configure_logging
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Deploys every marathon service instance of this cluster.")
+    parser.add_argument(
+        "-d",
+        "--soa-dir",
+        dest="soa_dir",
+        metavar="SOA_DIR",
+        default=DEFAULT_SOA_DIR,
+        help="define a different soa config directory",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(args.verbose)
+    from paasta_tools.config.loader import list_all_instances_for_cluster
+    from paasta_tools.errors import PaastaError
+    from paasta_tools.operations.marathon_reconcile import Reconciler, instance_errors
+    from paasta_tools.system_config import load_system_paasta_config
+
+    broken_services: list[str] = []
+    try:
+        system_config = load_system_paasta_config()
+        instances = list_all_instances_for_cluster(
+            system_config.get_cluster(),
+            args.soa_dir,
+            instance_type="marathon",
+            on_error=lambda service, exc: broken_services.append(f"{service}: {exc}"),
+        )
+        report = Reconciler(system_config, args.soa_dir).run(instances, only_needed=True)
+    except PaastaError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    for line in broken_services + instance_errors(report):
+        print(line, file=sys.stderr)
+    if args.verbose:
+        touched = len(report.touched)
+        print(f"{len(report.outcomes)} marathon instances, {touched} needed work", file=sys.stderr)
+    return EXIT_FAILURE if broken_services or report.failures else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""setup_marathon_job: deploy or move forward the bounce of the given Marathon instances.
+
+Usage: ``setup_marathon_job service.instance [service.instance ...] [-d SOA_DIR] [-v]``
+
+All apps are listed once (tasks embedded); each instance is then bounced one step under its
+ZooKeeper lock ``/bounce/<service.instance>`` (held by another run: skipped) and its result sent to
+Sensu as ``setup_marathon_job.<service>.<instance>``.  Exit 1 if any instance failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from paasta_tools.paths import DEFAULT_SOA_DIR
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Creates marathon jobs.")
+    parser.add_argument(
+        "service_instance_list",
+        nargs="+",
+        help="The list of marathon service instances to create or update",
+        metavar="SERVICE.INSTANCE",
+    )
+    parser.add_argument(
+        "-d",
+        "--soa-dir",
+        dest="soa_dir",
+        metavar="SOA_DIR",
+        default=DEFAULT_SOA_DIR,
+        help="define a different soa config directory",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    return parser.parse_args(argv)
+
+
+def split_service_instance(name: str) -> tuple[str, str] | None:
+    """``service.instance`` as a pair, or None when it is not exactly two non-empty parts."""
+    parts = name.split(".")
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    # marathon-python and kazoo are chatty at INFO; their details only help with -v
+    for noisy in ("marathon", "kazoo", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(args.verbose)
+    from paasta_tools.errors import PaastaError
+    from paasta_tools.operations.marathon_reconcile import Reconciler, instance_errors
+    from paasta_tools.system_config import load_system_paasta_config
+
+    instances = []
+    failed = False
+    for name in args.service_instance_list:
+        pair = split_service_instance(name)
+        if pair is None:
+            print(f"Invalid service instance specified: {name!r}. Format is service.instance", file=sys.stderr)
+            failed = True
+            continue
+        instances.append(pair)
+    if not instances:
+        return EXIT_FAILURE
+    try:
+        reconciler = Reconciler(load_system_paasta_config(), args.soa_dir)
+        report = reconciler.run(instances)
+    except PaastaError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    for line in instance_errors(report):
+        print(line, file=sys.stderr)
+    return EXIT_FAILURE if failed or report.failures else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
