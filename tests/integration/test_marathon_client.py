@@ -91,7 +91,7 @@ def test_nested_app_round_trips_through_marathon_python(marathon: Recorder) -> N
 
     marathon.on("GET", "/v2/apps", body={"apps": [_as_marathon_returns(posted)]})
     (state,) = mc.list_apps(client, embed_tasks=True)
-    assert marathon.requests[-1].query["embed"] == ["app.tasks", "app.counts", "app.lastTaskFailure"]
+    assert marathon.requests[-1].query["embed"] == ["apps.counts", "apps.tasks", "apps.lastTaskFailure"]
     assert state.id == "/" + app_dict["id"] and state.instances == 3
     assert state.health_checks[0]["protocol"] == "HTTP" and state.deployments == ("d-1",)
     assert state.tasks[0].ports == (31000,) and state.tasks[0].health_alive == (True,)
@@ -110,7 +110,7 @@ def test_get_app_missing_is_none_and_conflict_propagates(marathon: Recorder) -> 
 
     client = mc.get_marathon_client(marathon.url)
     assert mc.get_app(client, "/svc.main.gitx.configy") is None
-    assert marathon.requests[-1].path == "/v2/apps//svc.main.gitx.configy"
+    assert marathon.requests[-1].path == "/v2/apps/svc.main.gitx.configy"
     marathon.on("POST", "/v2/apps", status=409, body={"message": "An app with id [/x] already exists."})
     with pytest.raises(ConflictError):
         mc.create_app(client, _golden_app("minimal"))
