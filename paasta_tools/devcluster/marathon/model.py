@@ -256,18 +256,25 @@ def normalize_app(body: Any, app_id: str | None = None) -> dict[str, Any]:
         if "id" not in body:
             raise invalid_json([{"path": "/id", "errors": ["error.path.missing"]}])
         app_id = validate_path_id(body["id"])
+    definition = _assemble(body, app_id)
+    details = validation_errors(definition)
+    if details:
+        raise not_valid(details)
+    return definition
+
+
+def _assemble(body: dict[str, Any], app_id: str) -> dict[str, Any]:
+    """The definition in Marathon 1.4's output key order."""
     kill_selection = body.get("killSelection", "YOUNGEST_FIRST")
     if kill_selection not in ("YOUNGEST_FIRST", "OLDEST_FIRST"):
         raise _enum_error("/killSelection")
     container = _container(body.get("container"))
     fetch = _fetch(body)
-    constraints = _constraints(body.get("constraints") or [])
     definitions = _port_definitions(body)
     mappings = ((container or {}).get("docker") or {}).get("portMappings") or []
     if mappings:
         definitions = [_definition_of_mapping(m) for m in mappings]
-    has_ports = bool(definitions)
-    checks = [_health_check(c, i, has_ports) for i, c in enumerate(body.get("healthChecks") or [])]
+    parent = app_id.rsplit("/", 1)[0] or "/"
     definition: dict[str, Any] = {
         "id": app_id,
         "cmd": body.get("cmd"),
@@ -276,20 +283,17 @@ def normalize_app(body: Any, app_id: str | None = None) -> dict[str, Any]:
         "env": body.get("env") or {},
         **_numbers(body),
         "executor": body.get("executor", ""),
-        "constraints": constraints,
+        "constraints": _constraints(body.get("constraints") or []),
         "uris": [f["uri"] for f in fetch],
         "fetch": fetch,
         "storeUrls": body.get("storeUrls") or [],
-        "backoffSeconds": body.get("backoffSeconds", 1),
+        "backoffSeconds": int(body.get("backoffSeconds", 1)),
         "backoffFactor": float(body.get("backoffFactor", 1.15)),
-        "maxLaunchDelaySeconds": body.get("maxLaunchDelaySeconds", 3600),
+        "maxLaunchDelaySeconds": int(body.get("maxLaunchDelaySeconds", 3600)),
         "container": container,
-        "healthChecks": checks,
+        "healthChecks": [_health_check(c, i, bool(definitions)) for i, c in enumerate(body.get("healthChecks") or [])],
         "readinessChecks": body.get("readinessChecks") or [],
-        "dependencies": [
-            validate_path_id(d, "/dependencies", app_id.rsplit("/", 1)[0] or "/")
-            for d in body.get("dependencies") or []
-        ],
+        "dependencies": [validate_path_id(d, "/dependencies", parent) for d in body.get("dependencies") or []],
         "upgradeStrategy": _strategy(body),
         "labels": body.get("labels") or {},
         "ipAddress": body.get("ipAddress"),
@@ -305,9 +309,6 @@ def normalize_app(body: Any, app_id: str | None = None) -> dict[str, Any]:
     definition["ports"] = [d["port"] for d in definitions]
     definition["portDefinitions"] = definitions
     definition["requirePorts"] = bool(body.get("requirePorts", False))
-    details = validation_errors(definition)
-    if details:
-        raise not_valid(details)
     return definition
 
 

@@ -5,15 +5,20 @@ Marathon 1.4 reads only the keys it knows and ignores the others; ``null`` reads
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 STR = "str"
+STR_MAP = "str_map"
+ENV_MAP = "env_map"
 NUM = "num"
 INT = "int"
 BOOL = "bool"
 OBJ = "obj"
 ANY = "any"
 
+# Marathon reads integers as JVM Ints.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 _EXPECTED = {
     STR: "error.expected.jsstring",
     NUM: "error.expected.jsnumber",
@@ -22,7 +27,14 @@ _EXPECTED = {
     OBJ: "error.expected.jsobject",
 }
 
-PORT_MAPPING = {"containerPort": INT, "hostPort": INT, "servicePort": INT, "protocol": STR, "name": STR, "labels": OBJ}
+PORT_MAPPING = {
+    "containerPort": INT,
+    "hostPort": INT,
+    "servicePort": INT,
+    "protocol": STR,
+    "name": STR,
+    "labels": STR_MAP,
+}
 DOCKER = {
     "image": STR,
     "network": STR,
@@ -55,7 +67,7 @@ APP = {
     "cmd": STR,
     "args": [STR],
     "user": STR,
-    "env": OBJ,
+    "env": ENV_MAP,
     "instances": INT,
     "cpus": NUM,
     "mem": NUM,
@@ -67,7 +79,7 @@ APP = {
     "fetch": [{"uri": STR, "executable": BOOL, "extract": BOOL, "cache": BOOL, "destPath": STR}],
     "storeUrls": [STR],
     "ports": [INT],
-    "portDefinitions": [{"port": INT, "protocol": STR, "name": STR, "labels": OBJ}],
+    "portDefinitions": [{"port": INT, "protocol": STR, "name": STR, "labels": STR_MAP}],
     "requirePorts": BOOL,
     "backoffSeconds": INT,
     "backoffFactor": NUM,
@@ -77,7 +89,7 @@ APP = {
     "readinessChecks": [OBJ],
     "dependencies": [STR],
     "upgradeStrategy": {"minimumHealthCapacity": NUM, "maximumOverCapacity": NUM},
-    "labels": OBJ,
+    "labels": STR_MAP,
     "acceptedResourceRoles": [STR],
     "ipAddress": OBJ,
     "residency": OBJ,
@@ -98,15 +110,29 @@ def _scalar_error(kind: str, value: Any) -> str | None:
         return None if isinstance(value, bool) else _EXPECTED[BOOL]
     if kind == OBJ:
         return None if isinstance(value, dict) else _EXPECTED[OBJ]
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return _EXPECTED[kind]
-    if kind == INT and not float(value).is_integer():
+    if kind == INT and (not float(value).is_integer() or not INT_MIN <= value <= INT_MAX):
         return "error.expected.int"
     return None
 
 
+def _map_errors(kind: str, value: Any, path: str, errors: list[dict[str, Any]]) -> None:
+    """Maps of string values (labels); env values may also be ``{"secret": name}``."""
+    if not isinstance(value, dict):
+        errors.append({"path": path, "errors": [_EXPECTED[OBJ]]})
+        return
+    for key, item in value.items():
+        secret = kind == ENV_MAP and isinstance(item, dict) and isinstance(item.get("secret"), str)
+        if not isinstance(item, str) and not secret:
+            errors.append({"path": f"{path}/{key}", "errors": [_EXPECTED[STR]]})
+
+
 def _walk(spec: Any, value: Any, path: str, errors: list[dict[str, Any]]) -> None:
     if value is None:
+        return
+    if spec in (STR_MAP, ENV_MAP):
+        _map_errors(spec, value, path, errors)
         return
     if isinstance(spec, dict):
         if not isinstance(value, dict):

@@ -378,3 +378,54 @@ def test_groups_basics(marathon, client):
     assert bad.status_code == 422
     assert marathon("DELETE", "/v2/groups/prod").status_code == 200
     assert client.list_apps() == []
+
+
+BAD_BODIES = [
+    None,
+    5,
+    "text",
+    [],
+    {"id": 5, "cmd": "x"},
+    {"id": "/", "cmd": "x"},
+    {"id": "/x", "cmd": "x", "healthChecks": "all"},
+    {"id": "/x", "cmd": "x", "healthChecks": [None]},
+    {"id": "/x", "cmd": "x", "healthChecks": [{"protocol": "SMOKE"}]},
+    {"id": "/x", "cmd": "x", "container": {"docker": {"image": "i", "portMappings": [None]}}},
+    {"id": "/x", "cmd": "x", "container": {"docker": {"image": "i", "portMappings": [{"containerPort": 70000}]}}},
+    {"id": "/x", "cmd": "x", "container": {"type": "DOCKER"}},
+    {"id": "/x", "cmd": "x", "container": {"docker": {"image": ""}}},
+    {"id": "/x", "cmd": "x", "container": {"volumes": [{"containerPath": "/a"}], "docker": {"image": "i"}}},
+    {"id": "/x", "cmd": "x", "env": {"A": 1}},
+    {"id": "/x", "cmd": "x", "labels": {"a": ["b"]}},
+    {"id": "/x", "cmd": "x", "constraints": [["hostname"]]},
+    {"id": "/x", "cmd": "x", "constraints": [[1, 2]]},
+    {"id": "/x", "cmd": "x", "constraints": "UNIQUE"},
+    {"id": "/x", "cmd": "x", "constraints": [["hostname", "MAX_PER", "many"]]},
+    {"id": "/x", "cmd": "x", "instances": 1e30},
+    {"id": "/x", "cmd": "x", "instances": 1.5},
+    {"id": "/x", "cmd": "x", "cpus": True},
+    {"id": "/x", "cmd": "x", "portDefinitions": [{"port": 80}, {"port": 80}]},
+    {"id": "/x", "cmd": "x", "ports": [1], "portDefinitions": [{"port": 2}]},
+    {"id": "/x", "cmd": "x", "killSelection": "RANDOM"},
+    {"id": "/x", "cmd": "x", "args": ["a"]},
+    {"id": "/x", "cmd": "", "dependencies": ["/Bad"]},
+    {"id": "/x", "cmd": "x", "upgradeStrategy": "fast"},
+    {"id": "/x", "cmd": "x", "fetch": [{"executable": True}]},
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES, ids=[str(i) for i in range(len(BAD_BODIES))])
+def test_bad_bodies_are_refused_without_crashing(marathon, body):
+    response = marathon("POST", "/v2/apps", json=body)
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["message"]
+    only_the_id_is_bad = isinstance(body, dict) and body.get("id") in (5, "/")
+    if not only_the_id_is_bad:  # PUT takes the id from the path
+        assert marathon("PUT", "/v2/apps/x", json=body).status_code in (400, 422)
+        assert marathon("GET", "/v2/apps").json() == {"apps": []}
+
+
+def test_non_finite_numbers_are_refused(marathon):
+    response = marathon("POST", "/v2/apps", data='{"id": "/x", "cmd": "x", "cpus": NaN}')
+    assert response.status_code == 400
+    assert response.json()["details"] == [{"path": "/cpus", "errors": ["error.expected.jsnumber"]}]
