@@ -14,10 +14,13 @@ group or branch that is not a valid regex is matched literally (upstream crashed
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs ~10 ms of start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S"
 TAG_PREFIX = "refs/tags/"
@@ -27,6 +30,7 @@ DEFAULT_STATE = ("start", None)
 _TS = r"\d{8}T\d{6}"
 _DEPLOY_PREFIX = "refs/tags/paasta-"
 _DEPLOY_SUFFIX = "-deploy"
+_CONTROL_SUFFIXES = ("-start", "-stop")
 _DEPLOY_MIN_LEN = len(_DEPLOY_PREFIX) + len("-YYYYmmddTHHMMSS-deploy")
 _CONTROL_SHAPE = re.compile(r"^refs/tags/paasta-(?P<branch>.+)-(?P<ts>[^-]+)-(?P<state>start|stop)$")
 _CONTROL_TEMPLATE = r"^refs/tags/(?:paasta-){0,2}%s-(?P<force_bounce>[^-]+)-(?P<state>(start|stop))$"
@@ -35,25 +39,21 @@ _CONTROL_TEMPLATE = r"^refs/tags/(?:paasta-){0,2}%s-(?P<force_bounce>[^-]+)-(?P<
 _SIMPLE_GROUP = re.compile(r"[A-Za-z0-9_.\-/:=@,%~]*")
 
 
-@dataclass(frozen=True)
-class DeployTag:
-    """A deploy tag found in the refs."""
-
-    ref: str
-    deploy_group: str
-    timestamp: str
-    sha: str
+# Records are namedtuples rather than frozen dataclasses: generate_deployments_for_service imports
+# this module on every run, and building dataclasses (plus importing dataclasses/inspect/typing)
+# would cost more start-up time than all of its work on thousands of tags.
 
 
-@dataclass(frozen=True)
-class ControlTag:
-    """A start/stop control tag in its canonical ``paasta-<branch>-<ts>-<state>`` form."""
+class DeployTag(namedtuple("DeployTag", "ref deploy_group timestamp sha")):
+    """A deploy tag found in the refs (all fields str)."""
 
-    ref: str
-    branch: str
-    timestamp: str
-    state: str
-    sha: str
+    __slots__ = ()
+
+
+class ControlTag(namedtuple("ControlTag", "ref branch timestamp state sha")):
+    """A start/stop control tag in its canonical ``paasta-<branch>-<ts>-<state>`` form (all fields str)."""
+
+    __slots__ = ()
 
 
 def format_timestamp(when: datetime) -> str:
@@ -166,12 +166,15 @@ class RefIndex:
         self.refs = refs
         # group name -> [(timestamp, ref, sha)] in ref order; plain tuples keep indexing cheap.
         self._deploy_by_group: dict[str, list[tuple[str, str, str]]] = {}
-        self._refs_by_sha: dict[str, list[str]] = {}
+        # sha -> refs that may be control tags (they end in -start or -stop), in ref order.
+        self._control_refs_by_sha: dict[str, list[str]] = {}
         for ref, sha in refs.items():
-            self._refs_by_sha.setdefault(sha, []).append(ref)
-            parts = _split_deploy_ref(ref)
-            if parts is not None:
-                self._deploy_by_group.setdefault(parts[0], []).append((parts[1], ref, sha))
+            if ref.endswith(_DEPLOY_SUFFIX):
+                parts = _split_deploy_ref(ref)
+                if parts is not None:
+                    self._deploy_by_group.setdefault(parts[0], []).append((parts[1], ref, sha))
+            elif ref.endswith(_CONTROL_SUFFIXES):
+                self._control_refs_by_sha.setdefault(sha, []).append(ref)
 
     def _deploy_candidates(self, deploy_group: str) -> list[tuple[str, str, str]]:
         if _SIMPLE_GROUP.fullmatch(deploy_group):
@@ -211,7 +214,7 @@ class RefIndex:
 
     def _control_tags(self, branch: str, sha: str) -> list[tuple[str, str]]:
         """``(force_bounce, state)`` of the refs on ``sha`` matching upstream's control tag regex for ``branch``."""
-        candidates = [ref for ref in self._refs_by_sha.get(sha, ()) if ref.endswith(("-start", "-stop"))]
+        candidates = self._control_refs_by_sha.get(sha, [])
         if not candidates:
             return []
         if _SIMPLE_GROUP.fullmatch(branch):
@@ -258,12 +261,11 @@ def compute_deployments(
     return {"v1": v1, "v2": {"deployments": deployments, "controls": controls}}
 
 
-@dataclass(frozen=True)
-class ControlTagPlan:
-    """What ``paasta start|stop|restart`` must push, and the deploy groups that were never deployed."""
+class ControlTagPlan(namedtuple("ControlTagPlan", "tags missing_deploy_groups")):
+    """What ``paasta start|stop|restart`` must push (``tags``: tuple of ControlTag) and the deploy groups
+    that were never deployed (``missing_deploy_groups``: tuple of str)."""
 
-    tags: tuple[ControlTag, ...]
-    missing_deploy_groups: tuple[str, ...]
+    __slots__ = ()
 
 
 def plan_control_tags(

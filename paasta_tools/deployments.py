@@ -17,11 +17,14 @@ import json
 import os
 import re
 import time
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from paasta_tools.errors import ConfigError, NoDeploymentsAvailable
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: generate_deployments_for_service avoids importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 DEPLOYMENTS_FILENAME = "deployments.json"
 DESIRED_STATES = ("start", "stop")
@@ -45,12 +48,16 @@ def sha_from_docker_image(docker_image: str) -> str:
     return match.group("sha") if match else ""
 
 
-@dataclass(frozen=True)
-class DeploymentsJson:
-    """A loaded (and upgraded) deployments.json."""
+class DeploymentsJson(namedtuple("DeploymentsJson", "v1 v2")):
+    """A loaded (and upgraded) deployments.json: ``v1`` and ``v2`` are its two sections.
 
-    v1: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    v2: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: {"deployments": {}, "controls": {}})
+    An immutable namedtuple, not a dataclass, to keep dataclasses out of the cron scripts' start-up.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, v1: Mapping[str, Any] | None = None, v2: Mapping[str, Any] | None = None) -> DeploymentsJson:
+        return super().__new__(cls, v1 if v1 is not None else {}, v2 if v2 is not None else _empty_v2())
 
     def get_branch_dict(self, service: str, branch: str) -> dict[str, Any]:
         """The v1 entry of ``<service>:paasta-<branch>`` (keys docker_image, desired_state, force_bounce) or {}."""
@@ -93,6 +100,10 @@ class DeploymentsJson:
                 "controls": {k: dict(v) for k, v in self.v2.get("controls", {}).items()},
             },
         }
+
+
+def _empty_v2() -> dict[str, Any]:
+    return {"deployments": {}, "controls": {}}
 
 
 def _upgrade_flat(raw: Mapping[str, Any]) -> dict[str, Any]:

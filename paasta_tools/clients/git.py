@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from collections.abc import Sequence
 
 from paasta_tools.errors import GitError
@@ -29,25 +30,52 @@ def _git_env() -> dict[str, str]:
     return env
 
 
+class GitProcess:
+    """A git command (no shell) started in the background; :meth:`result` waits for its stdout."""
+
+    def __init__(self, args: Sequence[str], what: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.what = what
+        self.timeout = timeout
+        self._deadline = time.monotonic() + timeout
+        self._done = False
+        try:
+            self._proc = subprocess.Popen(
+                ["git", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=_git_env(),
+            )
+        except OSError as exc:
+            raise GitError(f"{what} failed: cannot run git: {exc.strerror}") from None
+
+    def result(self) -> str:
+        """git's stdout; GitError naming the command and git's stderr when it fails or times out."""
+        try:
+            stdout, stderr = self._proc.communicate(timeout=max(0.0, self._deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise GitError(f"{self.what} timed out after {self.timeout:g}s") from None
+        self._done = True
+        if self._proc.returncode != 0:
+            stderr = stderr.strip() or f"git exited with status {self._proc.returncode}"
+            raise GitError(f"{self.what} failed: {stderr}")
+        return stdout
+
+    def cancel(self) -> None:
+        """Kill git if it is still running (its result is no longer wanted); a no-op once it answered."""
+        if self._done:
+            return
+        self._done = True
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.communicate()
+
+
 def run_git(args: Sequence[str], what: str, timeout: float = DEFAULT_TIMEOUT_S) -> str:
     """Run ``git <args>`` (no shell) and return stdout; GitError naming ``what`` and git's stderr on failure."""
-    try:
-        proc = subprocess.run(
-            ["git", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=_git_env(),
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise GitError(f"{what} timed out after {timeout:g}s") from None
-    except OSError as exc:
-        raise GitError(f"{what} failed: cannot run git: {exc.strerror}") from None
-    if proc.returncode != 0:
-        stderr = proc.stderr.strip() or f"git exited with status {proc.returncode}"
-        raise GitError(f"{what} failed: {stderr}")
-    return proc.stdout
+    return GitProcess(args, what, timeout).result()
 
 
 def parse_ls_remote(output: str) -> dict[str, str]:
@@ -60,10 +88,28 @@ def parse_ls_remote(output: str) -> dict[str, str]:
     return refs
 
 
+class PendingRefs:
+    """A ``git ls-remote`` running in the background (see :func:`start_list_remote_refs`)."""
+
+    def __init__(self, git_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self._process = GitProcess(["ls-remote", "--", git_url], f"git ls-remote {git_url}", timeout)
+
+    def result(self) -> dict[str, str]:
+        """The refs, once git has answered."""
+        return parse_ls_remote(self._process.result())
+
+    def cancel(self) -> None:
+        self._process.cancel()
+
+
+def start_list_remote_refs(git_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> PendingRefs:
+    """Start listing the refs of ``git_url`` so other work can overlap with git's."""
+    return PendingRefs(git_url, timeout)
+
+
 def list_remote_refs(git_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, str]:
     """Every ref of the repository at ``git_url`` (local path or remote URL) mapped to its sha."""
-    output = run_git(["ls-remote", "--", git_url], f"git ls-remote {git_url}", timeout)
-    return parse_ls_remote(output)
+    return PendingRefs(git_url, timeout).result()
 
 
 def local_git_dir(git_url: str) -> str | None:

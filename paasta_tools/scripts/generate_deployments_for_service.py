@@ -7,6 +7,11 @@ Reads every instance (marathon, chronos, adhoc; all clusters) of the service to 
 (service.yaml ``git_url``), computes v1 + v2 (see :func:`paasta_tools.deploy_tags.compute_deployments`)
 and writes ``<soa_dir>/<service>/deployments.json`` atomically, only when it changed.
 An instance whose config cannot be read is reported and left out; the exit code is then 1.
+
+This runs from cron for every service, so start-up time matters: well-formed soa-configs are
+read by a lean path (PyYAML only, see :func:`fast_service_branches`) while ``git ls-remote`` runs
+in the background; anything unusual goes through the full loader, which gives the same result
+or the proper error message.
 """
 
 from __future__ import annotations
@@ -14,16 +19,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import namedtuple
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
-_VERBOSE = {"on": False}
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing (~10 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+INSTANCE_TYPES = ("marathon", "chronos", "adhoc")
+# Upstream's instance file discovery regex and default git URL (as in paasta_tools.config.soa_dir).
+_CLUSTER_FILE_PATTERN = r".*/(marathon|chronos|paasta_native|adhoc)-([0-9a-z-_]*)\.yaml$"
+_DEFAULT_GIT_URL_FORMAT = "git@git.yelpcorp.com:services/{service}.git"
+_OTHER_FILES = ("smartstack.yaml", "monitoring.yaml", "deploy.yaml")
+_VERBOSE = {"on": False}
 
 
 def debug(message: str) -> None:
@@ -32,45 +44,125 @@ def debug(message: str) -> None:
         sys.stderr.write(message + "\n")
 
 
-@dataclass(frozen=True)
-class ServiceBranches:
-    """What generation needs from soa-configs: the repo and the (branch, deploy group) pairs in read order."""
+class ServiceBranches(namedtuple("ServiceBranches", "git_url branches problems")):
+    """What generation needs from soa-configs: ``git_url``, ``branches`` (``(branch, deploy_group)``
+    pairs in read order) and ``problems`` (messages of instances left out)."""
 
-    git_url: str
-    branches: tuple[tuple[str, str], ...]
-    problems: tuple[str, ...] = ()
+    __slots__ = ()
+
+
+class _Unusual(Exception):
+    """The lean reader met something only the full loader handles (or reports) properly."""
+
+
+def _load_yaml(path: str) -> Any:
+    """Parsed YAML of ``path`` ({} when missing or empty); _Unusual on any problem."""
+    import yaml
+
+    try:
+        with open(path, "rb") as f:
+            data = yaml.load(f.read().decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, yaml.YAMLError):
+        raise _Unusual(path) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _Unusual(path)
+    return data
+
+
+def _safe_service_dir(soa_dir: str, service: str) -> str:
+    if not service or service.startswith(".") or any(c in service for c in "/\\\0"):
+        raise _Unusual(service)
+    directory = os.path.join(soa_dir, service)
+    if not os.path.isdir(directory):
+        raise _Unusual(directory)
+    return directory
+
+
+def fast_git_url(service: str, soa_dir: str) -> str | None:
+    """service.yaml's ``git_url`` (or upstream's default), or None when the full loader must be used."""
+    try:
+        service_yaml = _load_yaml(os.path.join(_safe_service_dir(soa_dir, service), "service.yaml"))
+    except _Unusual:
+        return None
+    return str(service_yaml.get("git_url") or _DEFAULT_GIT_URL_FORMAT.format(service=service))
+
+
+def _instance_files(directory: str) -> dict[tuple[str, str], dict[str, Any]]:
+    import re
+
+    pattern = re.compile(_CLUSTER_FILE_PATTERN)
+    files: dict[tuple[str, str], dict[str, Any]] = {}
+    for name in sorted(os.listdir(directory)):
+        match = pattern.match(f"{directory}/{name}")
+        if match and match.group(1) in INSTANCE_TYPES:
+            instances = _load_yaml(os.path.join(directory, name))
+            for instance, value in instances.items():
+                if not isinstance(instance, str) or not (value is None or isinstance(value, dict)):
+                    raise _Unusual(name)
+            files[(match.group(1), match.group(2))] = instances
+    return files
+
+
+def _merged_value(key: str, instance: dict[str, Any] | None, service_yaml: dict[str, Any]) -> Any:
+    value = (instance or {}).get(key, service_yaml.get(key))
+    if value is not None and not isinstance(value, str):
+        raise _Unusual(key)
+    return value
+
+
+def fast_service_branches(service: str, soa_dir: str) -> ServiceBranches | None:
+    """The lean equivalent of :func:`read_service_branches` for well-formed soa-configs, else None.
+
+    Only ``branch`` and ``deploy_group`` matter here: instance values over service.yaml's, the
+    branch defaulting to ``<cluster>.<instance>`` and the deploy group (``{cluster}``,
+    ``{instance}``, ``{service}`` filled in) to the branch, as InstanceConfig does.
+    """
+    try:
+        directory = _safe_service_dir(soa_dir, service)
+        service_yaml = _load_yaml(os.path.join(directory, "service.yaml"))
+        for name in _OTHER_FILES:
+            _load_yaml(os.path.join(directory, name))
+        files = _instance_files(directory)
+        branches = []
+        for cluster in sorted({cluster for _, cluster in files}):
+            for instance_type in INSTANCE_TYPES:
+                for instance, config in files.get((instance_type, cluster), {}).items():
+                    branch = _merged_value("branch", config, service_yaml) or f"{cluster}.{instance}"
+                    group = _merged_value("deploy_group", config, service_yaml)
+                    if group is not None:
+                        group = group.format(cluster=cluster, instance=instance, service=service)
+                    branches.append((branch, branch if group is None else group))
+    except (_Unusual, OSError, KeyError, IndexError, ValueError, AttributeError):
+        return None
+    git_url = str(service_yaml.get("git_url") or _DEFAULT_GIT_URL_FORMAT.format(service=service))
+    return ServiceBranches(git_url, tuple(branches), ())
 
 
 def read_service_branches(service: str, soa_dir: str) -> ServiceBranches:
-    """The git_url and ``(<cluster>.<instance>, deploy_group)`` of every instance of ``service``.
+    """The git_url and ``(<cluster>.<instance>, deploy_group)`` of every instance, through the full loader.
 
     Instances come in the loader's order (clusters sorted; marathon, chronos, adhoc; yaml order).
     Raises UnknownServiceError / ConfigError when the service or one of its files cannot be read;
     an instance with an invalid deploy_group is listed in ``problems`` and skipped.
     """
-    # Only the base InstanceConfig is needed for branch and deploy group; the full loader
-    # (marathon/chronos config classes) would double this script's start-up time.
-    from paasta_tools.config.instance_config import InstanceConfig
-    from paasta_tools.config.merge import deep_merge
-    from paasta_tools.config.soa_dir import INSTANCE_TYPES, read_service_files, require_service_dir
+    from paasta_tools.config.loader import instance_configs_from_files
+    from paasta_tools.config.soa_dir import read_service_files, require_service_dir
     from paasta_tools.errors import PaastaError
 
     require_service_dir(soa_dir, service)
     files = read_service_files(soa_dir, service)
-    general = files.general_config()
     branches: list[tuple[str, str]] = []
     problems: list[str] = []
-    for cluster in files.clusters():
-        for instance_type in INSTANCE_TYPES:
-            instances = files.instance_files.get((instance_type, cluster), {})
-            for instance in files.instances(instance_type, cluster):
-                merged = deep_merge(instances.get(instance) or {}, general)
-                config = InstanceConfig(service=service, cluster=cluster, instance=instance, config_dict=merged)
-                try:
-                    branches.append((config.get_branch(), config.get_deploy_group()))
-                except PaastaError as exc:
-                    problems.append(f"{instance_type}-{cluster}.yaml: {exc}")
-    return ServiceBranches(git_url=files.get_git_url(), branches=tuple(branches), problems=tuple(problems))
+    for config in instance_configs_from_files(files):
+        try:
+            branches.append((config.get_branch(), config.get_deploy_group()))
+        except PaastaError as exc:
+            problems.append(str(exc))
+    return ServiceBranches(files.get_git_url(), tuple(branches), tuple(problems))
 
 
 def generate_deployments_dict(
@@ -78,24 +170,42 @@ def generate_deployments_dict(
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The deployments.json dict of ``service`` and the problems met on the way.
 
-    ``list_refs`` maps a git URL to its refs (default: ``git ls-remote``).
+    ``list_refs`` maps a git URL to its refs; by default ``git ls-remote`` runs in the background
+    while the soa-configs are read.
     """
     from paasta_tools.deploy_tags import compute_deployments
 
-    found = read_service_branches(service, soa_dir)
-    if not found.branches:
-        debug(f"Service {service} has no valid deploy groups. Skipping.")
-        return compute_deployments(service, [], {}), found.problems
-    if list_refs is None:
-        from paasta_tools.clients.git import list_remote_refs as list_refs
-    refs = list_refs(found.git_url)
+    pending = None
+    git_url = fast_git_url(service, soa_dir)
+    if list_refs is None and git_url is not None:
+        from paasta_tools.clients.git import start_list_remote_refs
+
+        pending = start_list_remote_refs(git_url)
+    try:
+        found = fast_service_branches(service, soa_dir) or read_service_branches(service, soa_dir)
+        if not found.branches:
+            debug(f"Service {service} has no valid deploy groups. Skipping.")
+            return compute_deployments(service, [], {}), found.problems
+        refs = _collect_refs(found.git_url, pending, list_refs)
+    finally:
+        if pending is not None:
+            pending.cancel()
     deployments = compute_deployments(service, found.branches, refs)
     for branch, deploy_group in found.branches:
-        if f"{service}:paasta-{branch}" not in deployments["v1"]:
+        entry = deployments["v1"].get(f"{service}:paasta-{branch}")
+        if entry is None:
             debug(f"No deploy tag found for deploy group {deploy_group} of {branch}; leaving it out")
         else:
-            debug(f"Mapping {branch} to docker image {deployments['v1'][f'{service}:paasta-{branch}']['docker_image']}")
+            debug(f"Mapping {branch} to docker image {entry['docker_image']}")
     return deployments, found.problems
+
+
+def _collect_refs(git_url: str, pending: Any, list_refs: Callable[[str], dict[str, str]] | None) -> dict[str, str]:
+    if pending is not None:
+        return pending.result()
+    if list_refs is None:
+        from paasta_tools.clients.git import list_remote_refs as list_refs
+    return list_refs(git_url)
 
 
 def generate_deployments_for_service(service: str, soa_dir: str) -> tuple[bool, tuple[str, ...]]:
