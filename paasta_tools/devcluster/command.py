@@ -51,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="how tasks run: docker containers, local processes, or nothing (default auto: docker if it answers)",
     )
+    up.add_argument(
+        "--attribute",
+        dest="attributes",
+        action="append",
+        type=_attribute,
+        metavar="NAME=VALUE",
+        help="an attribute of the agent (repeatable; default region=devregion and pool=default)",
+    )
     up.add_argument("--no-zookeeper", dest="zookeeper", action="store_false", help="do not start ZooKeeper")
     up.add_argument("--no-registry", dest="registry", action="store_false", help="do not start a docker registry")
     up.add_argument("--foreground", action="store_true", help="run in this process until interrupted")
@@ -58,6 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in (("down", "stop the devcluster and every task it runs"), ("status", "show what runs")):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="as --data-dir before the action")
+
+
+def _attribute(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"--attribute {text!r}: expected NAME=VALUE, e.g. region=devregion")
+    return name.strip(), value.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +102,7 @@ def _options(args: argparse.Namespace) -> Any:
         executor=args.executor,
         zookeeper=args.zookeeper,
         registry=args.registry,
+        **({"attributes": tuple(args.attributes)} if args.attributes else {}),
     )
 
 
@@ -147,6 +163,8 @@ def _child_argv(options: Any, ready_fd: int) -> list[str]:
     argv += ["--executor", options.executor]
     argv += [] if options.zookeeper else ["--no-zookeeper"]
     argv += [] if options.registry else ["--no-registry"]
+    for name, value in options.attributes:
+        argv += ["--attribute", f"{name}={value}"]
     return argv
 
 

@@ -33,6 +33,7 @@ LOG_FILE = "devcluster.log"
 SETTINGS_FILE = "settings.json"
 COMPONENTS_FILE = "components.json"
 SYSTEM_CONFIG_DIR = "etc_paasta"
+DEFAULT_ATTRIBUTES = (("region", "devregion"), ("pool", "default"))
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,16 @@ class UpOptions:
     executor: str = "auto"
     zookeeper: bool = True
     registry: bool = True
+    attributes: tuple[tuple[str, str], ...] = DEFAULT_ATTRIBUTES
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "data_dir": str(self.data_dir)}
+        return {**asdict(self), "data_dir": str(self.data_dir), "attributes": [list(a) for a in self.attributes]}
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> UpOptions:
         known = {key: value for key, value in document.items() if key in cls.__dataclass_fields__}
-        return cls(**{**known, "data_dir": Path(known["data_dir"])})
+        attributes = tuple(tuple(pair) for pair in known.get("attributes", DEFAULT_ATTRIBUTES))
+        return cls(**{**known, "data_dir": Path(known["data_dir"]), "attributes": attributes})
 
 
 def write_json(path: Path, document: Any) -> None:
@@ -209,6 +212,7 @@ def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
         chronos_port=options.chronos_port,
         mesos_port=options.mesos_port,
         executor=options.executor,
+        agent_attributes=dict(options.attributes),
     )
     return Cluster(settings, executor), executor.name == "docker"
 

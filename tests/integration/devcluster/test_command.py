@@ -64,14 +64,16 @@ def devcluster(tmp_path: Path) -> Iterator[Devcluster]:
 
 def test_up_status_down(devcluster: Devcluster) -> None:
     started = time.monotonic()
-    result = devcluster.up("--executor", "process", "--cluster-name", "devtest")
+    result = devcluster.up("--executor", "process", "--cluster-name", "devtest", "--attribute", "region=north")
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 10
     config_dir = devcluster.data_dir / "etc_paasta"
     assert result.stdout == f"export PAASTA_SYSTEM_CONFIG_DIR={config_dir}\n"
     assert "devcluster devtest is up" in result.stderr and "Executor:  process" in result.stderr
     assert requests.get(devcluster.url("marathon", "/ping"), timeout=5).status_code == 200
-    assert requests.get(devcluster.url("mesos", "/master/state"), timeout=5).json()["cluster"] == "devtest"
+    state = requests.get(devcluster.url("mesos", "/master/state"), timeout=5).json()
+    assert state["cluster"] == "devtest"
+    assert state["slaves"][0]["attributes"] == {"region": "north"}
     config = load_system_paasta_config(config_dir)
     assert config.get_cluster() == "devtest"
     assert config.get_marathon_config()["url"] == devcluster.url("marathon")
@@ -95,6 +97,12 @@ def test_up_status_down(devcluster: Devcluster) -> None:
     assert not components.zookeeper_ready(devcluster.ports["zookeeper"])
     stopped = devcluster.run("status", via_paasta=True)
     assert stopped.returncode == 1 and "devcluster is not running" in stopped.stderr
+
+
+def test_bad_attribute_is_a_usage_error(devcluster: Devcluster) -> None:
+    result = devcluster.up("--attribute", "region")
+    assert result.returncode == 2
+    assert "--attribute 'region': expected NAME=VALUE" in result.stderr
 
 
 def test_busy_port_is_reported_with_its_flag(devcluster: Devcluster) -> None:
