@@ -221,3 +221,25 @@ def test_a_new_scheduler_on_the_same_store_keeps_jobs_counters_and_history(
     assert restarted.state.jobs["kept"]["successCount"] == 1
     assert len(restarted.state.runs_of("kept")) == 1
     assert restarted.framework_id == scheduler.framework_id
+
+
+def test_a_failure_is_retried_after_the_failure_retry_delay(scheduler: ChronosScheduler) -> None:
+    scheduler.submit_scheduled(scheduled("flaky", "R/2017-03-16T00:00:00Z/P1D", retries=1))
+    scheduler.complete_async_task("ct:1:0:flaky:", 1)
+    (retry,) = scheduler.state.tasks.values()
+    assert (retry.task_id, retry.attempt, retry.run_at) == (f"ct:{int(START * 1000)}:1:flaky:", 1, START + 60.0)
+    assert scheduler.state.jobs["flaky"]["errorCount"] == 0
+    scheduler.complete_async_task(retry.task_id, 1)
+    job = scheduler.state.jobs["flaky"]
+    assert (job["errorCount"], job["errorsSinceLastSuccess"], job["lastError"]) == (1, 1, "2017-03-15T10:00:00.000Z")
+
+
+def test_only_soft_errors_trigger_dependents(scheduler: ChronosScheduler) -> None:
+    scheduler.submit_scheduled(scheduled("hard", "R/2017-03-16T00:00:00Z/P1D", retries=0))
+    scheduler.submit_scheduled(scheduled("soft", "R/2017-03-16T00:00:00Z/P1D", retries=0, softError=True))
+    scheduler.submit_dependent(dependent("after hard", ["hard"]))
+    scheduler.submit_dependent(dependent("after soft", ["soft"]))
+    scheduler.complete_async_task("ct:1:0:hard:", 2)
+    scheduler.complete_async_task("ct:1:0:soft:", 2)
+    assert [task.job for task in scheduler.state.tasks.values()] == ["after soft"]
+    assert scheduler.state.jobs["soft"]["errorCount"] == 1
