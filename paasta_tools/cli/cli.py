@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("paasta_tools.cli.cmds.start", "Start or restarts a PaaSTA service in a graceful way."),
     "restart": ("paasta_tools.cli.cmds.restart", "Start or restarts a PaaSTA service in a graceful way."),
     "stop": ("paasta_tools.cli.cmds.stop", "Stops a PaaSTA service in a graceful way."),
+    "status": ("paasta_tools.cli.cmds.status", "Display the status of a PaaSTA service."),
+    "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
 }
 
 
