@@ -96,9 +96,13 @@ def read_chunk(path: Path, offset: int, length: int | None) -> dict[str, Any]:
     size = path.stat().st_size
     if offset == -1:
         return {"data": "", "offset": size}
+    wanted = DEFAULT_READ_LENGTH if length is None or length < 0 else length
+    wanted = max(min(wanted, size - offset), 0)
+    if wanted == 0:
+        return {"data": "", "offset": offset}
     with path.open("rb") as handle:
         handle.seek(offset)
-        data = handle.read(DEFAULT_READ_LENGTH if length is None or length < 0 else length)
+        data = handle.read(wanted)
     return {"data": data.decode("utf-8", "replace"), "offset": offset}
 
 

@@ -256,3 +256,28 @@ def test_sync_sandbox_copies_running_container_output(run_with_executor):
         await async_wait_for(synced, timeout=5)
 
     run_with_executor(scenario)
+
+
+def test_host_network_and_volumes(run_with_executor, tmp_path):
+    from paasta_tools.devcluster.executors.base import Volume
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "index.html").write_text("from-volume\n")
+    port = free_port()
+    spec = make_spec(
+        "exec httpd -f -p 127.0.0.1:$PORT0 -h /www",
+        image="busybox:latest",
+        network="HOST",
+        host_ports=(port,),
+        volumes=(Volume("/www", str(shared), "RO"),),
+    )
+
+    async def scenario(executor: DockerExecutor) -> None:
+        await executor.launch(spec)
+        body = await async_wait_for(lambda: asyncio.to_thread(_quiet, fetch, port), timeout=5)
+        assert body == b"from-volume\n"
+        code, output = await executor.run_command_check(spec.task_id, "touch /www/x", 5)
+        assert code != 0 and "Read-only" in output
+
+    run_with_executor(scenario)

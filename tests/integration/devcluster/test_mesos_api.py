@@ -99,6 +99,8 @@ def test_agent_state_and_files_serve_task_sandboxes(devcluster, wait_for) -> Non
     wait_for(lambda: read(offset=-1)["offset"] > 0)
     assert read(offset=0) == {"data": "hello-out\n", "offset": 0}
     assert read(offset=6, length=3) == {"data": "out", "offset": 6}
+    assert read(offset=10**30) == {"data": "", "offset": 10**30}
+    assert read(offset=0, length=10**30)["data"] == "hello-out\n"
     listing = get(devcluster, "/files/browse.json", params={"path": executor["directory"]}).json()
     assert {"stdout", "stderr"} <= {entry["path"].rsplit("/", 1)[-1] for entry in listing}
     download = get(devcluster, "/files/download", params={"path": executor["directory"] + "/stderr"})
@@ -112,3 +114,4 @@ def test_files_api_serves_nothing_outside_sandboxes(devcluster) -> None:
     missing = get(devcluster, "/files/read")
     assert (missing.status_code, missing.text) == (400, "Expecting 'path' to be passed")
     assert get(devcluster, "/files/read", params={"path": "/x", "offset": "-5"}).status_code == 400
+    assert get(devcluster, "/files/read", params={"path": "/x\x00y"}).status_code == 404
