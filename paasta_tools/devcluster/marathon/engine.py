@@ -28,6 +28,7 @@ FAILURE_STATES = frozenset({"TASK_FAILED", "TASK_LOST", "TASK_ERROR"})
 TERMINAL_STATES = frozenset({"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"})
 DEFAULT_KILL_GRACE = 3.0
 COMPLETED_KEPT = 100
+LAUNCHES_PER_TICK = 500
 
 
 class Engine:
@@ -104,8 +105,9 @@ class Engine:
         statuses = await self.cluster.executor.poll()
         now = time.time()
         self.apply_statuses(statuses, now, seq)
-        self.converge(now)
-        self.advance_deployments()
+        with self.state.store.transaction():
+            self.converge(now)
+            self.advance_deployments()
         self.health.schedule(now)
 
     def all_apps(self) -> list[App]:
@@ -197,9 +199,14 @@ class Engine:
 
     # -- convergence -------------------------------------------------------------------------
     def converge(self, now: float) -> None:
-        """Launch and kill what each app needs; launches wait for the backoff deadline and free resources."""
+        """Launch and kill what each app needs; launches wait for the backoff deadline and free resources.
+
+        At most LAUNCHES_PER_TICK tasks start per round (as offers limit a real Marathon), so one round
+        never blocks the event loop for long; the rest stay queued.
+        """
         used_cpus, used_mem = self._used_resources()
         agent = self.cluster.agent
+        budget = LAUNCHES_PER_TICK
         for app in list(self.state.apps.values()):
             self._expire_delay(app, now)
             launch, kills = planning.plan_app(app, self.state)
@@ -208,12 +215,13 @@ class Engine:
             launched = 0
             if launch and (app.delay is None or app.delay.deadline <= now):
                 cpus, mem = app.definition["cpus"], app.definition["mem"]
-                while launched < launch and used_cpus + cpus <= agent.cpus + 1e-9 and used_mem + mem <= agent.mem:
-                    if not self._launch(app, now):
+                while launched < min(launch, budget) and used_cpus + cpus <= agent.cpus + 1e-9:
+                    if used_mem + mem > agent.mem or not self._launch(app, now):
                         break
                     launched += 1
                     used_cpus += cpus
                     used_mem += mem
+            budget -= launched
             self._set_queued(app, launch - launched, now)
 
     def _used_resources(self) -> tuple[float, float]:
