@@ -164,7 +164,7 @@ def _parse_container(node: Any) -> dict[str, Any]:
     """2.x containers: any input ``type`` means Docker; output ``type`` is lowercase ``docker``."""
     if not isinstance(node, dict):
         raise bad_request("'container' must be an object")
-    network = as_text(node["network"]) if node.get("network") is not None else "HOST"
+    network = as_text(node["network"]) if "network" in node else "HOST"
     if network not in NETWORK_MODES:
         raise bad_request(f"No enum constant for network '{network}' (expected one of {', '.join(NETWORK_MODES)})")
     force_pull = as_text(node.get("forcePullImage", False)).lower() == "true"
@@ -313,7 +313,8 @@ def search_jobs(
             valid = True
         if valid:
             found.append(job)
-    return found[offset : offset + limit]
+    start, end = max(offset, 0), min(offset + limit, len(found))  # Scala's List.slice clamps
+    return found[start:end] if end > start else []
 
 
 def last_run_status(job: dict[str, Any]) -> str:

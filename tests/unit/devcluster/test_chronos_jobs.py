@@ -205,6 +205,8 @@ def test_search_is_a_case_insensitive_substring_with_limit() -> None:
     names = [job["name"] for job in search_jobs(jobs, "job1", "echo", None, 10, 0)]
     assert names == ["svc job1", "svc job10", "svc job11"]
     assert [job["name"] for job in search_jobs(jobs, "nomatch", None, "run svc", 10, 0)] == ["other"]
+    assert [job["name"] for job in search_jobs(jobs, "job1", None, None, 2, -1)] == ["svc job1"]
+    assert search_jobs(jobs, "svc", None, None, -3, 0) == []
 
 
 @pytest.mark.parametrize(
