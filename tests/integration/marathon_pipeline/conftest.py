@@ -47,6 +47,7 @@ class Pipeline:
         self.log_dir = log_dir
         self.url = running.marathon_url
         self.faults: FaultInjector = injector_for(running.cluster)
+        self.zookeeper_url = ""
 
     # --- soa-configs -------------------------------------------------------------------------
 
@@ -143,6 +144,8 @@ def make_pipeline(devcluster_factory, zookeeper, sensu_listener, tmp_path, monke
         monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(config_dir))
         soa_dir = tmp_path / "soa"
         soa_dir.mkdir()
-        return Pipeline(running, soa_dir, sensu_listener, log_dir)
+        pipeline = Pipeline(running, soa_dir, sensu_listener, log_dir)
+        pipeline.zookeeper_url = zookeeper.url(f"/mesos-{running.cluster.settings.cluster}")
+        return pipeline
 
     return make

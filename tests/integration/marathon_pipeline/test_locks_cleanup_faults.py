@@ -1,0 +1,134 @@
+"""Concurrent runs, cleanup of removed instances, and Marathon failures injected mid-bounce."""
+
+from __future__ import annotations
+
+import threading
+
+from paasta_tools.clients import zookeeper
+from paasta_tools.scripts import cleanup_marathon_jobs, deploy_marathon_services
+from tests.integration.marathon_pipeline.conftest import HEALTHY_INSTANCE
+
+QUICK = {**HEALTHY_INSTANCE, "healthcheck_mode": "cmd", "healthcheck_cmd": "true"}
+
+
+def test_run_skips_an_instance_whose_bounce_lock_is_held(make_pipeline) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK})
+    with zookeeper.zk_connection(pipeline.zookeeper_url) as client, zookeeper.bounce_lock(client, "svc", "main"):
+        assert pipeline.setup("svc.main") == 0
+        assert pipeline.apps() == {}
+    assert pipeline.sensu.events == []  # a skipped instance reports nothing
+    assert pipeline.setup("svc.main") == 0
+    assert len(pipeline.apps()) == 1
+
+
+def test_two_concurrent_runs_create_the_app_once(make_pipeline) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK})
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        codes.append(pipeline.setup("svc.main"))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == [0, 0]
+    assert len(pipeline.apps()) == 1
+    created = [w for w in pipeline.faults.writes() if w == ("POST", "/v2/apps")]
+    # one run created it; the other either skipped on the lock or was refused with 409
+    assert 1 <= len(created) <= 2
+
+
+def test_cleanup_removes_a_removed_instance_and_resolves_its_checks(make_pipeline, wait_for) -> None:
+    pipeline = make_pipeline("noop")
+    instances = {name: QUICK for name in ("main", "canary", "extra")}
+    pipeline.write_service(instances)
+    assert pipeline.setup("svc.main", "svc.canary", "svc.extra") == 0
+    assert len(pipeline.apps("/svc.")) == 3
+    pipeline.sensu.events.clear()
+    pipeline.write_service({"main": QUICK, "canary": QUICK})
+    assert cleanup_marathon_jobs.main(["-d", str(pipeline.soa_dir)]) == 0
+    remaining = pipeline.apps("/svc.")
+    assert len(remaining) == 2 and not any(app_id.startswith("/svc.extra.") for app_id in remaining)
+    events = pipeline.sensu.wait_for_events(2)
+    assert {e["name"] for e in events} == {
+        "check_marathon_services_replication.svc.extra",
+        "setup_marathon_job.svc.extra",
+    }
+    assert all(e["status"] == 0 and e["output"] == "This instance was removed and is no longer running" for e in events)
+    assert any(
+        line["message"].startswith("Deleted stale marathon job that looks lost: svc.extra.")
+        for line in pipeline.deploy_log()
+    )
+
+
+def test_cleanup_refuses_to_kill_most_apps_without_force(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({name: QUICK for name in ("main", "canary", "extra")})
+    assert pipeline.setup("svc.main", "svc.canary", "svc.extra") == 0
+    pipeline.write_service({"main": QUICK})
+    assert cleanup_marathon_jobs.main(["-d", str(pipeline.soa_dir)]) == 1
+    assert "about to kill more than 0.5 of the running services" in capsys.readouterr().err
+    assert len(pipeline.apps("/svc.")) == 3
+    assert cleanup_marathon_jobs.main(["-d", str(pipeline.soa_dir), "--force"]) == 0
+    assert list(pipeline.apps("/svc.")) == [next(iter(pipeline.apps("/svc.main.")))]
+
+
+def test_kill_failure_mid_bounce_converges_on_the_next_run(make_pipeline, wait_for, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": {**QUICK, "bounce_method": "brutal"}})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    pipeline.write_service({"main": {**QUICK, "bounce_method": "brutal", "env": {"V": "2"}}})
+    pipeline.faults.add(503, method="POST", path_prefix="/v2/tasks/delete")
+    pipeline.sensu.events.clear()
+    assert pipeline.setup("svc.main") == 1
+    assert "svc.main: Marathon API error" in capsys.readouterr().err
+    apps = pipeline.apps()
+    assert old_id in apps and len(apps[old_id]["tasks"]) == 2  # nothing deleted while its tasks still ran
+    event = pipeline.sensu.wait_for_events(1)[0]
+    assert event["status"] == 2 and "Marathon API error" in event["output"]
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2) and old_id not in pipeline.apps())
+
+
+def test_conflict_on_create_skips_the_run_and_the_next_one_creates(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK})
+    pipeline.faults.add(409, method="POST", path_prefix="/v2/apps", body={"message": "An app with id exists"})
+    assert pipeline.setup("svc.main") == 0
+    assert pipeline.apps() == {}
+    assert "another bounce beat us" in pipeline.sensu.wait_for_events(1)[0]["output"]
+    assert pipeline.setup("svc.main") == 0
+    assert len(pipeline.apps()) == 1
+
+
+def test_listing_failure_is_reported_without_a_traceback(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK})
+    pipeline.faults.add(500, method="GET", path_prefix="/v2/apps")
+    assert pipeline.setup("svc.main") == 1
+    err = capsys.readouterr().err
+    assert "Could not list the Marathon apps" in err and "Traceback" not in err
+
+
+def test_deploy_marathon_services_reports_a_broken_instance_and_deploys_the_others(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK, "broken": {**QUICK, "bounce_method": "sideways"}})
+    pipeline.write_service({"main": QUICK}, service="other")
+    bad = pipeline.soa_dir / "unreadable"
+    bad.mkdir()
+    (bad / "marathon-devcluster.yaml").write_text("main: [unclosed\n")
+    assert deploy_marathon_services.main(["-d", str(pipeline.soa_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "svc.broken: ERROR: bounce_method not recognized: 'sideways'" in err and "unreadable" in err
+    assert set(pipeline.apps("/")) == {pipeline.only_app("/svc.main.")["id"], pipeline.only_app("/other.main.")["id"]}
+    # nothing left to do for the healthy instances: the next run writes nothing for them
+    before = len(pipeline.faults.writes())
+    pipeline.write_service({"main": QUICK})
+    assert deploy_marathon_services.main(["-d", str(pipeline.soa_dir)]) == 1
+    assert len(pipeline.faults.writes()) == before
