@@ -173,14 +173,14 @@ def generate_deployments_dict(
     ``list_refs`` maps a git URL to its refs; by default ``git ls-remote`` runs in the background
     while the soa-configs are read.
     """
-    from paasta_tools.deploy_tags import compute_deployments
-
     pending = None
     git_url = fast_git_url(service, soa_dir)
     if list_refs is None and git_url is not None:
         from paasta_tools.clients.git import start_list_remote_refs
 
         pending = start_list_remote_refs(git_url)
+    from paasta_tools.deploy_tags import compute_deployments
+
     try:
         found = fast_service_branches(service, soa_dir) or read_service_branches(service, soa_dir)
         if not found.branches:
@@ -210,9 +210,9 @@ def _collect_refs(git_url: str, pending: Any, list_refs: Callable[[str], dict[st
 
 def generate_deployments_for_service(service: str, soa_dir: str) -> tuple[bool, tuple[str, ...]]:
     """Compute and write ``<soa_dir>/<service>/deployments.json``; returns (written, problems)."""
+    deployments, problems = generate_deployments_dict(service, soa_dir)
     from paasta_tools.deployments import deployments_path, write_deployments_json
 
-    deployments, problems = generate_deployments_dict(service, soa_dir)
     path = deployments_path(service, soa_dir)
     written = write_deployments_json(path, deployments)
     debug(f"{'Wrote' if written else 'Unchanged:'} {path}")
