@@ -30,6 +30,7 @@ from paasta_tools.devcluster.chronos.tasks import (
     build_task_spec,
     clean_arguments,
     mesos_task,
+    offer_matches,
     spec_from_doc,
     spec_to_doc,
     task_id,
@@ -284,11 +285,14 @@ class ChronosScheduler:
             key=lambda task: (not task.high_priority, task.run_at),
         )
         busy = {task.job for task in self.state.tasks.values() if task.running}
+        agent = self.cluster.agent
         for task in due:
             job = self.state.jobs.get(task.job)
             if job is None or job["disabled"] or task.job in busy:
                 self.state.delete_task(task.task_id)
                 continue
+            if not offer_matches(job, agent.attributes, agent.hostname):
+                continue  # no offer satisfies its constraints: it stays queued
             busy.add(task.job)
             await self._launch(task, job, now)
 

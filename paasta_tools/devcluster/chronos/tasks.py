@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from paasta_tools.devcluster.executors.base import DockerSpec, TaskSpec, Volume
@@ -18,6 +20,29 @@ def task_id(due_millis: int, attempt: int, job_name: str, arguments: str = "") -
 def clean_arguments(arguments: str | None) -> str:
     """Manual-run ``arguments`` as Chronos keeps them: ``;`` stripped (no command chaining)."""
     return (arguments or "").replace(";", "")
+
+
+def constraint_matches(constraint: list[str], attributes: Mapping[str, str], hostname: str) -> bool:
+    """One Chronos constraint against the agent: EQUALS, LIKE (full regex match) or UNLIKE."""
+    name, operator, value = constraint
+    actual = hostname if name == "hostname" else attributes.get(name)
+    if operator == "UNLIKE":
+        return actual is None or not _full_match(value, actual)
+    if actual is None:
+        return False
+    return actual == value if operator == "EQUALS" else _full_match(value, actual)
+
+
+def _full_match(pattern: str, text: str) -> bool:
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def offer_matches(job: dict[str, Any], attributes: Mapping[str, str], hostname: str) -> bool:
+    """Whether the agent's offer satisfies every constraint of ``job`` (else its tasks wait in the queue)."""
+    return all(constraint_matches(constraint, attributes, hostname) for constraint in job["constraints"])
 
 
 def _docker_spec(container: dict[str, Any]) -> tuple[DockerSpec, tuple[Volume, ...]]:

@@ -243,3 +243,18 @@ def test_only_soft_errors_trigger_dependents(scheduler: ChronosScheduler) -> Non
     scheduler.complete_async_task("ct:1:0:soft:", 2)
     assert [task.job for task in scheduler.state.tasks.values()] == ["after soft"]
     assert scheduler.state.jobs["soft"]["errorCount"] == 1
+
+
+def test_a_task_whose_constraints_no_offer_meets_stays_queued(scheduler: ChronosScheduler) -> None:
+    gpu_only = [["pool", "EQUALS", "gpu"]]
+    scheduler.submit_scheduled(scheduled("picky", "R/2017-03-16T00:00:00Z/P1D", constraints=gpu_only))
+    scheduler.run_now("picky")
+    tick(scheduler)
+    tick(scheduler)
+    assert scheduler.job_state("picky") == "queued"
+    assert scheduler.state.jobs["picky"]["successCount"] == 0
+    default_pool = [["pool", "EQUALS", "default"]]
+    scheduler.submit_scheduled(scheduled("picky", "R/2017-03-16T00:00:00Z/P1D", constraints=default_pool))
+    tick(scheduler)
+    tick(scheduler)
+    assert scheduler.state.jobs["picky"]["successCount"] == 1

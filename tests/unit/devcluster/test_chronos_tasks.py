@@ -7,6 +7,7 @@ from paasta_tools.devcluster.chronos.tasks import (
     build_task_spec,
     clean_arguments,
     mesos_task,
+    offer_matches,
     spec_from_doc,
     spec_to_doc,
     task_id,
@@ -73,3 +74,15 @@ def test_mesos_task_shape() -> None:
     assert task["name"] == "ChronosTask:j"
     assert (task["framework_id"], task["slave_id"], task["state"]) == ("f", "s", "TASK_RUNNING")
     assert task["statuses"] == [{"state": "TASK_RUNNING", "timestamp": 5.0}]
+
+
+def test_constraints_against_the_agent() -> None:
+    attributes = {"pool": "default", "region": "devregion"}
+    constraints = [["pool", "LIKE", "def.*"], ["region", "EQUALS", "devregion"]]
+    job = parse_job({"name": "j", "command": "c", "constraints": constraints})
+    assert offer_matches(job, attributes, "agent.local")
+    assert not offer_matches({**job, "constraints": [["pool", "LIKE", "def"]]}, attributes, "agent.local")
+    assert not offer_matches({**job, "constraints": [["rack", "EQUALS", "r1"]]}, attributes, "agent.local")
+    assert offer_matches({**job, "constraints": [["rack", "UNLIKE", "r1"]]}, attributes, "agent.local")
+    assert not offer_matches({**job, "constraints": [["hostname", "UNLIKE", "agent.*"]]}, attributes, "agent.local")
+    assert not offer_matches({**job, "constraints": [["pool", "LIKE", "(["]]}, attributes, "agent.local")
