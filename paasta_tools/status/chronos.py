@@ -1,0 +1,265 @@
+"""``paasta status`` of Chronos instances: the job and its temporary reruns, last runs, schedule and Mesos tasks.
+
+``build_chronos_status`` is pure (config, Chronos job list, graph CSV and Mesos state in; a frozen
+ChronosInstanceStatus out); ``render_chronos_status`` prints upstream's chronos_serviceinit lines;
+``fetch_chronos_status`` is the ``paasta status`` fetcher, reading each cluster's Chronos and Mesos once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from paasta_tools.chronos.job_name import decompose_job_id
+from paasta_tools.chronos.last_run import get_status_last_run, parse_scheduler_graph, sort_jobs
+from paasta_tools.deployments import sha_from_docker_image
+from paasta_tools.errors import InvalidJobNameError
+from paasta_tools.status.colors import Palette
+from paasta_tools.status.text import age, deployed_at, format_table, local_minutes
+
+NON_RUNNING_TASKS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ChronosTaskRow:
+    """A Mesos task of a Chronos job."""
+
+    task_id: str
+    host: str
+    mem: float | None
+    cpus: float | None
+    deployed_at: datetime.datetime | None
+    state: str
+
+
+@dataclass(frozen=True)
+class ChronosJobStatus:
+    """One Chronos job of an instance (the regular one or a ``paasta rerun`` copy)."""
+
+    name: str
+    temporary: bool
+    disabled: bool
+    graph_state: str | None
+    last_result: str  # Success, Fail or NotRun
+    last_time: datetime.datetime | None
+    schedule: str | None
+    time_zone: str | None
+    epsilon: str | None
+    parents: tuple[str, ...]
+    command: str | None
+    running_tasks: tuple[ChronosTaskRow, ...] = ()
+    other_tasks: tuple[ChronosTaskRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChronosInstanceStatus:
+    """Everything ``paasta status`` shows of a Chronos instance."""
+
+    instance_type: ClassVar[str] = "chronos"
+
+    service: str
+    instance: str
+    cluster: str
+    git_sha: str
+    desired_disabled: bool
+    jobs: tuple[ChronosJobStatus, ...]
+    now: datetime.datetime
+    mesos_error: str | None = None
+
+
+def _epoch(value: Any) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromtimestamp(float(value), datetime.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def job_of_task_id(task_id: str) -> str | None:
+    """The job name inside a Chronos task id ``ct:<due ms>:<attempt>:<job name>:<arguments>``."""
+    parts = task_id.split(":")
+    return parts[3] if len(parts) >= 4 and parts[0] == "ct" else None
+
+
+def mesos_tasks_by_job(state: Mapping[str, Any] | None) -> dict[str, list[ChronosTaskRow]]:
+    """Chronos tasks of the Mesos master state (running and completed) by job name."""
+    hosts = {str(s.get("id")): str(s.get("hostname")) for s in (state or {}).get("slaves") or ()}
+    found: dict[str, list[ChronosTaskRow]] = {}
+    for framework in (state or {}).get("frameworks") or ():
+        for task in [*(framework.get("tasks") or ()), *(framework.get("completed_tasks") or ())]:
+            job = job_of_task_id(str(task.get("id") or ""))
+            if job is None:
+                continue
+            resources = task.get("resources") or {}
+            statuses = task.get("statuses") or [{}]
+            row = ChronosTaskRow(
+                task_id=str(task.get("id")),
+                host=hosts.get(str(task.get("slave_id")), "Unknown"),
+                mem=resources.get("mem"),
+                cpus=resources.get("cpus"),
+                deployed_at=_epoch(statuses[0].get("timestamp")),
+                state=str(task.get("state") or ""),
+            )
+            found.setdefault(job, []).append(row)
+    return found
+
+
+def instance_jobs(jobs: Sequence[Mapping[str, Any]], service: str, instance: str) -> list[Mapping[str, Any]]:
+    """The jobs of one instance, temporary copies included, most recently run first."""
+    mine = []
+    for job in jobs:
+        try:
+            parsed = decompose_job_id(str(job.get("name", "")))
+        except InvalidJobNameError:
+            continue
+        if (parsed.service, parsed.instance) == (service, instance):
+            mine.append(job)
+    return sort_jobs(mine)
+
+
+def job_status(job: Mapping[str, Any], graph_states: Mapping[str, str], tasks: Sequence[ChronosTaskRow]):
+    """The ChronosJobStatus of one Chronos job."""
+    name = str(job["name"])
+    last = get_status_last_run(job)
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    others = sorted((t for t in tasks if t.state != "TASK_RUNNING"), key=lambda t: t.deployed_at or epoch, reverse=True)
+    return ChronosJobStatus(
+        name=name,
+        temporary=decompose_job_id(name).is_temporary,
+        disabled=bool(job.get("disabled")),
+        graph_state=graph_states.get(name),
+        last_result=last.state.value,
+        last_time=last.time,
+        schedule=job.get("schedule") if "parents" not in job else None,
+        time_zone=job.get("scheduleTimeZone") or None,
+        epsilon=job.get("epsilon"),
+        parents=tuple(job.get("parents") or ()),
+        command=job.get("command"),
+        running_tasks=tuple(t for t in tasks if t.state == "TASK_RUNNING"),
+        other_tasks=tuple(others[:NON_RUNNING_TASKS_SHOWN]),
+    )
+
+
+def build_chronos_status(
+    config: Any,
+    chronos_jobs: Sequence[Mapping[str, Any]],
+    graph_csv: str,
+    mesos_state: Mapping[str, Any] | None,
+    now: datetime.datetime,
+    mesos_error: str | None = None,
+) -> ChronosInstanceStatus:
+    """The status of the instance of ``config`` (a ChronosJobConfig with its deployments entry)."""
+    states = {name: node.state for name, node in parse_scheduler_graph(graph_csv).items()}
+    tasks = mesos_tasks_by_job(mesos_state)
+    jobs = instance_jobs(chronos_jobs, config.service, config.instance)
+    return ChronosInstanceStatus(
+        service=config.service,
+        instance=config.instance,
+        cluster=config.cluster,
+        git_sha=sha_from_docker_image(config.get_docker_image())[:8],
+        desired_disabled=config.is_disabled(),
+        jobs=tuple(job_status(job, states, tasks.get(str(job["name"]), ())) for job in jobs),
+        now=now,
+        mesos_error=mesos_error,
+    )
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _last_result(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> str:
+    result = {"Fail": p.red("Failed"), "Success": p.green("OK")}.get(job.last_result, p.yellow("New"))
+    when = f"{local_minutes(job.last_time)}, {age(job.last_time, now)}" if job.last_time else "never"
+    return f"{result} ({when})"
+
+
+def _schedule_line(job: ChronosJobStatus, p: Palette) -> str:
+    if job.schedule is not None:
+        return f"  Schedule: {job.schedule} ({job.time_zone or 'UTC'}) Epsilon: {job.epsilon}"
+    if job.parents:
+        return f"  Parents:  {','.join(job.parents)}"
+    return f"  Parents:  {p.yellow('None (Dependent Job).')}"
+
+
+def _task_tables(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> list[str]:
+    rows: list[Sequence[str]] = [("Mesos Task ID", "Host deployed to", "Ram", "CPU", "Deployed at what localtime")]
+    for t in job.running_tasks:
+        ram = "?" if t.mem is None else f"{t.mem:g}MB"
+        rows.append((t.task_id, t.host, ram, "?" if t.cpus is None else f"{t.cpus:g}", deployed_at(t.deployed_at, now)))
+    grey: list[Sequence[str]] = [
+        tuple(p.grey(c) for c in ("Mesos Task ID", "Host deployed to", "Deployed at what localtime", "Status"))
+    ]
+    for t in job.other_tasks:
+        grey.append(tuple(p.grey(c) for c in (t.task_id, t.host, deployed_at(t.deployed_at, now), t.state)))
+    lines = ["    Running Tasks:", *(f"      {line}" for line in format_table(rows))]
+    lines += [p.grey("    Non-Running Tasks"), *(f"      {line}" for line in format_table(grey))]
+    return lines
+
+
+def render_job(job: ChronosJobStatus, verbose: int, now: datetime.datetime, p: Palette) -> list[str]:
+    """The lines of one job, as upstream's ``format_chronos_job_status``."""
+    suffix = " (Launched by paasta rerun)" if job.temporary else ""
+    scheduled = p.grey("Not scheduled") if job.disabled else p.green("Scheduled")
+    running = job.running_tasks or job.graph_state == "running"
+    lines = [
+        f"Job:     {job.name}{suffix}",
+        f"  Status:   {scheduled} ({p.grey(job.graph_state or 'unknown')})  Last:     {_last_result(job, now, p)}",
+        _schedule_line(job, p),
+        f"  Command:  {job.command}",
+        f"  Mesos:    {p.yellow('Running') if running else p.grey('Not running')}",
+    ]
+    return lines + (_task_tables(job, now, p) if verbose > 0 else [])
+
+
+def render_chronos_status(status: ChronosInstanceStatus, verbose: int, p: Palette) -> list[str]:
+    """``Desired:`` then each job's lines (or a warning when Chronos has none)."""
+    lines = [f"Desired:    {p.bold('Disabled' if status.desired_disabled else 'Scheduled')}"]
+    if not status.jobs:
+        return lines + [f"{p.yellow('Warning')}: chronos job is not set up yet"]
+    for job in status.jobs:
+        lines += render_job(job, verbose, status.now, p)
+    if status.mesos_error and verbose > 0:
+        lines.append(p.red(f"Error reading Mesos tasks: {status.mesos_error}"))
+    return lines
+
+
+# --- fetching (the ``paasta status`` FETCHERS entry) ------------------------------------------
+
+
+def _cluster_data(ctx: Any, cluster: str, cache: dict[str, Any]) -> dict[str, Any]:
+    """The job list and graph of ``cluster``'s Chronos and its Mesos state, read once per cluster."""
+    if "chronos" in cache:
+        return cache["chronos"]
+    from paasta_tools.clients.chronos_client import get_chronos_client_from_config
+    from paasta_tools.clients.mesos import MesosMasterClient
+    from paasta_tools.errors import PaastaError
+
+    try:
+        endpoints = ctx.system.get_cluster_endpoints(cluster)
+        client = get_chronos_client_from_config(endpoints.chronos_config)
+        jobs = client.list()
+        # Chronos answers an empty body for the graph of no jobs, which chronos-python treats as an error.
+        graph = client.scheduler_graph() if jobs else ""
+    except PaastaError as exc:
+        cache["cluster_error"] = str(exc)
+        raise
+    mesos_state, mesos_error = None, None
+    try:
+        mesos_state = MesosMasterClient(endpoints.mesos_url or "", timeout=10).state()
+    except PaastaError as exc:
+        mesos_error = str(exc)
+    cache["chronos"] = {"jobs": jobs, "graph": graph, "mesos_state": mesos_state, "mesos_error": mesos_error}
+    return cache["chronos"]
+
+
+def fetch_chronos_status(ctx: Any, cluster: str, instance: str, cache: dict[str, Any]) -> ChronosInstanceStatus:
+    """The ChronosInstanceStatus of one deployed instance (``ctx`` is the status command's StatusContext)."""
+    import dataclasses
+
+    from paasta_tools.config.loader import build_instance_config
+
+    data = _cluster_data(ctx, cluster, cache)
+    config = build_instance_config(ctx.files, "chronos", cluster, instance)
+    config = dataclasses.replace(config, branch_dict=ctx.deployments.get_branch_dict(ctx.service, config.get_branch()))
+    return build_chronos_status(config, data["jobs"], data["graph"], data["mesos_state"], ctx.now, data["mesos_error"])
