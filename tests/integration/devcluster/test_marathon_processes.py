@@ -1,0 +1,84 @@
+"""The devcluster Marathon with real local processes: health over real HTTP, crash replacement with backoff,
+kills, and a config change rolled out to new processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from paasta_tools.clients.marathon_client import get_marathon_client
+from paasta_tools.devcluster.executors.process import ProcessExecutor
+from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for
+
+SERVER = f"{sys.executable} -m http.server --bind 127.0.0.1 $PORT0"
+
+
+@pytest.fixture
+def handle(devcluster_factory, tmp_path):
+    return devcluster_factory(executor=ProcessExecutor(tmp_path / "processes"), apis=("marathon",))
+
+
+@pytest.fixture
+def marathon(handle):
+    return Api(handle.marathon_url)
+
+
+@pytest.fixture
+def client(marathon):
+    return get_marathon_client(marathon.url)
+
+
+def _pids_of_task(task_id: str) -> list[int]:
+    """Processes whose environment carries ``MESOS_TASK_ID=<task_id>``, as Marathon injected it."""
+    marker = f"MESOS_TASK_ID={task_id}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _healthy(client, app_id: str, count: int):
+    def check():
+        app = client.get_app(app_id)
+        return app if app.tasks_healthy == count and len(app.tasks) == count else None
+
+    return check
+
+
+def test_http_app_becomes_healthy_and_a_killed_process_is_replaced(marathon, client):
+    check = {"protocol": "HTTP", "path": "/", "intervalSeconds": 1, "gracePeriodSeconds": 10}
+    create(marathon, "/web", cmd=SERVER, healthChecks=[check], backoffSeconds=1)
+    app = wait_for(_healthy(client, "/web", 1), timeout=20)
+    task = app.tasks[0]
+    result = marathon("GET", "/v2/apps/web/tasks").json()["tasks"][0]["healthCheckResults"][0]
+    assert result["alive"] is True and result["consecutiveFailures"] == 0
+    pids = _pids_of_task(task.id)
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: task.id not in {t.id for t in client.get_app("/web").tasks}, timeout=10)
+    replacement = wait_for(_healthy(client, "/web", 1), timeout=20).tasks[0]
+    assert replacement.id != task.id
+    failure = client.get_app("/web").last_task_failure
+    assert failure.task_id == task.id and failure.state == "TASK_FAILED"
+
+
+def test_config_change_replaces_processes_after_new_ones_are_healthy(marathon, client):
+    check = {"protocol": "HTTP", "path": "/", "intervalSeconds": 1, "gracePeriodSeconds": 10}
+    create(marathon, "/roll", cmd=SERVER, instances=2, healthChecks=[check])
+    old = {t.id for t in wait_for(_healthy(client, "/roll", 2), timeout=20).tasks}
+    wait_for(marathon.deployments_done, timeout=10)
+    marathon("PUT", "/v2/apps/roll", json={"env": {"GENERATION": "2"}})
+    wait_for(marathon.deployments_done, timeout=30)
+    new = wait_for(_healthy(client, "/roll", 2), timeout=10).tasks
+    assert not {t.id for t in new} & old
+    assert marathon("GET", "/v2/apps/roll").json()["app"]["tasksHealthy"] == 2
