@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -46,6 +47,8 @@ class GitProcess:
                 stderr=subprocess.PIPE,
                 text=True,
                 env=_git_env(),
+                # Own process group, so a timeout also kills what git started (ssh, hooks).
+                start_new_session=True,
             )
         except OSError as exc:
             raise GitError(f"{what} failed: cannot run git: {exc.strerror}") from None
@@ -57,6 +60,9 @@ class GitProcess:
         except subprocess.TimeoutExpired:
             self.cancel()
             raise GitError(f"{self.what} timed out after {self.timeout:g}s") from None
+        except BaseException:  # e.g. Ctrl-C: git runs in its own session, so stop it here
+            self.cancel()
+            raise
         self._done = True
         if self._proc.returncode != 0:
             stderr = stderr.strip() or f"git exited with status {self._proc.returncode}"
@@ -69,7 +75,10 @@ class GitProcess:
             return
         self._done = True
         if self._proc.poll() is None:
-            self._proc.kill()
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self._proc.communicate()
 
 

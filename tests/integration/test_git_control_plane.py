@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from paasta_tools.cli.cli import main as cli_main
-from paasta_tools.clients.git import create_remote_ref, list_remote_refs, local_git_dir
+from paasta_tools.clients.git import (
+    create_remote_ref,
+    create_repo_with_commit,
+    list_remote_refs,
+    local_git_dir,
+    run_git,
+)
 from paasta_tools.errors import GitError
 from paasta_tools.scripts.generate_deployments_for_service import main as generate_main
 from tests.support.git_repos import git, make_bare_repo, write_service
@@ -123,8 +130,10 @@ def generate(soa_dir: Path) -> dict:
 def test_mark_generate_stop_start_generate(control_plane, capsys):
     cp = control_plane
     old, new = cp.shas
-    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", old, "-d", str(cp.soa_dir)) == 0
-    assert f"Marked {old} for deployment in deploy group prod" in capsys.readouterr().out
+    assert paasta("mark-for-deployment", "-s", "svc", "-l", "prod", "-c", old, "-d", str(cp.soa_dir), "-v") == 0
+    out = capsys.readouterr().out
+    assert f"Marked {old} for deployment in deploy group prod" in out
+    assert re.search(rf"Pushing refs/tags/paasta-prod-\d{{8}}T\d{{6}}-deploy -> {old} to {cp.bare}", out)
     first = generate(cp.soa_dir)
     assert list(first["v1"]) == ["svc:paasta-c1.main", "svc:paasta-c1.job"]  # canary never marked: omitted
     assert first["v1"]["svc:paasta-c1.main"] == {
@@ -229,3 +238,16 @@ def test_get_latest_deployment(control_plane, capsys):
     capsys.readouterr()
     assert paasta("get-latest-deployment", "-s", "svc", "-i", "prod", "-d", str(cp.soa_dir)) == 0
     assert capsys.readouterr().out == cp.shas[1] + "\n"
+
+
+def test_create_repo_with_commit(tmp_path):
+    path = str(tmp_path / "new.git")
+    sha = create_repo_with_commit(path, {"README": "hi\n", "Dockerfile": "FROM busybox\n"}, "first")
+    assert list_remote_refs(path)["refs/heads/master"] == sha or list_remote_refs(path)["HEAD"] == sha
+    assert git("--git-dir", path, "show", f"{sha}:README") == "hi"
+    assert git("--git-dir", path, "log", "--format=%s", sha) == "first"
+
+
+def test_git_timeout_kills_git_and_names_the_command():
+    with pytest.raises(GitError, match=r"waiting timed out after 0.3s"):
+        run_git(["-c", "alias.wait=!sleep 5", "wait"], "waiting", timeout=0.3)

@@ -108,15 +108,21 @@ def mark_for_deployment(
     commit: str,
     writer: LogWriter,
     now: Callable[[], datetime] | None = None,
+    debug: Callable[[str], None] | None = None,
 ) -> tuple[int, list[str]]:
-    """Push the deploy tag of ``commit`` for ``deploy_group``; returns (exit code, lines logged)."""
+    """Push the deploy tag of ``commit`` for ``deploy_group``; returns (exit code, lines logged).
+
+    ``debug`` receives a line naming the tag and repository before the push.
+    """
     from paasta_tools.clients.git import create_remote_ref
     from paasta_tools.deploy_tags import deploy_tag_ref, format_timestamp
     from paasta_tools.errors import GitError
 
-    timestamp = format_timestamp(now() if now else _utcnow())
+    ref = deploy_tag_ref(deploy_group, format_timestamp(now() if now else _utcnow()))
+    if debug is not None:
+        debug(f"Pushing {ref} -> {commit} to {git_url}")
     try:
-        create_remote_ref(git_url, deploy_tag_ref(deploy_group, timestamp), commit, force=True)
+        create_remote_ref(git_url, ref, commit, force=True)
     except GitError as exc:
         lines = [f"Failed to mark {commit} for deployment in deploy group {deploy_group}!", *str(exc).splitlines()]
         code = EXIT_FAILURE
@@ -181,6 +187,7 @@ def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
         service=service,
         commit=args.commit,
         writer=load_log_writer(),
+        debug=(lambda line: out.write(line + "\n")) if args.verbose else None,
     )
     stream = sys.stdout if code == EXIT_OK else sys.stderr
     stream.write("".join(line + "\n" for line in lines))
