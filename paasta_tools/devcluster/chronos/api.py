@@ -117,6 +117,11 @@ async def get_job(request: web.Request) -> web.Response:
     return _json(_scheduler(request).job(request.match_info["name"]))
 
 
+async def jobs_summary(request: web.Request) -> web.Response:
+    scheduler = _scheduler(request)
+    return _json(views.jobs_summary(scheduler.state.jobs.values(), scheduler.job_state))
+
+
 async def mark_success(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     success = _scheduler(request).mark_success(name)
@@ -203,8 +208,9 @@ def _add_scheduler_routes(router: web.UrlDispatcher, prefix: str) -> None:
     router.add_get(f"{root}/job/stat/{{name}}", job_stat)
     router.add_put(f"{root}/job/{{name}}", run_job)
     router.add_delete(f"{root}/job/{{name}}", delete_job)
-    if prefix:
-        router.add_get(f"{root}/job/{{name}}", get_job)  # 3.x only
+    if prefix:  # 3.x only
+        router.add_get(f"{root}/job/{{name}}", get_job)
+        router.add_get(f"{root}/jobs/summary", jobs_summary)
     router.add_delete(f"{root}/task/kill/{{name}}", kill_tasks)
     router.add_delete(f"{root}/task/all", purge_tasks)
     router.add_put(f"{root}/task/{{task_id}}", task_callback)

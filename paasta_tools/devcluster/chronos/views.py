@@ -38,6 +38,24 @@ def graph_dot(jobs: Iterable[dict[str, Any]], edges: Iterable[tuple[str, str]]) 
     return "\n".join(lines) + "\n"
 
 
+def jobs_summary(jobs: Iterable[dict[str, Any]], state_of: Callable[[str], str]) -> dict[str, Any]:
+    """3.x ``GET /v1/scheduler/jobs/summary``; a running job's state reads ``1 running``."""
+    summaries = []
+    for job in jobs:
+        state = state_of(job["name"])
+        summaries.append(
+            {
+                "name": job["name"],
+                "status": last_run_status(job),
+                "state": "1 running" if state == "running" else state,
+                "schedule": job.get("schedule", ""),
+                "parents": job.get("parents", []),
+                "disabled": job["disabled"],
+            }
+        )
+    return {"jobs": summaries}
+
+
 def _quantile(values: list[float], quantile: float) -> float:
     """Codahale's snapshot quantile: linear interpolation at position q*(n+1)."""
     if not values:

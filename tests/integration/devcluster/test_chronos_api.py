@@ -185,6 +185,9 @@ def test_v1_aliases_and_small_routes(devcluster) -> None:
     base = devcluster.chronos_url
     assert requests.get(f"{base}/v1/scheduler/job/svc main", timeout=5).json()["name"] == "svc main"
     assert requests.get(f"{base}/scheduler/job/svc main", timeout=5).status_code == 405
+    summary = requests.get(f"{base}/v1/scheduler/jobs/summary", timeout=5).json()
+    expected = {"name": "svc main", "status": "fresh", "state": "idle", "schedule": LATER, "parents": []}
+    assert summary == {"jobs": [{**expected, "disabled": False}]}
     response = requests.put(f"{base}/scheduler/job/success/svc main", timeout=5)
     assert (response.status_code, response.text) == (200, "marked job svc main as successful: true")
     assert requests.put(f"{base}/scheduler/job/success/nope", timeout=5).text == "marked job nope as successful: false"
