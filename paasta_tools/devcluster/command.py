@@ -9,6 +9,7 @@ containers and processes included; ``status`` reports what runs and where.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     up.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="as --data-dir before the action")
     up.add_argument("--cluster-name", default="devcluster", help="cluster name (default: devcluster)")
     for name, port in DEFAULTS.items():
-        up.add_argument(f"--{name}-port", type=int, default=port, help=f"127.0.0.1 port of {name} (default {port})")
+        up.add_argument(f"--{name}-port", type=_port, default=port, help=f"127.0.0.1 port of {name} (default {port})")
     up.add_argument(
         "--executor",
         choices=("auto", "docker", "process", "noop"),
@@ -66,6 +67,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in (("down", "stop the devcluster and every task it runs"), ("status", "show what runs")):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="as --data-dir before the action")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
 
 def _attribute(text: str) -> tuple[str, str]:
@@ -218,9 +229,17 @@ def _background(options: Any) -> int:
 
 def up(args: argparse.Namespace) -> int:
     """Start the devcluster unless it already runs."""
-    from paasta_tools.devcluster.runner import PID_FILE, SETTINGS_FILE, UpOptions, read_json, record_alive
+    from paasta_tools.devcluster.runner import (
+        PID_FILE,
+        SETTINGS_FILE,
+        UpOptions,
+        ensure_data_dir,
+        read_json,
+        record_alive,
+    )
 
     options = _options(args)
+    ensure_data_dir(options.data_dir)
     record = read_json(options.data_dir / PID_FILE)
     if record_alive(record):
         saved = read_json(options.data_dir / SETTINGS_FILE)
@@ -285,7 +304,8 @@ def down(args: argparse.Namespace) -> int:
     for record in (read_json(data_dir / COMPONENTS_FILE) or {}).values():
         _kill_record(record, group=True)
     leftovers = _leftover_tasks(data_dir)
-    (data_dir / PID_FILE).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        (data_dir / PID_FILE).unlink(missing_ok=True)
     if was_running:
         _say(f"devcluster stopped (data kept in {data_dir})")
     else:

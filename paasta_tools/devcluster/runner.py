@@ -62,6 +62,16 @@ class UpOptions:
         return cls(**{**known, "data_dir": Path(known["data_dir"]), "attributes": attributes})
 
 
+def ensure_data_dir(data_dir: Path) -> None:
+    """Create the data dir; DevclusterError naming it when that is impossible or it is not writable."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DevclusterError(f"--data-dir {data_dir}: cannot create it: {exc.strerror or exc}") from None
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise DevclusterError(f"--data-dir {data_dir}: not writable")
+
+
 def write_json(path: Path, document: Any) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
@@ -254,6 +264,6 @@ async def _serve(options: UpOptions, ready: Any) -> None:
 
 def serve(options: UpOptions, ready: Any) -> None:
     """Run the devcluster until SIGTERM/SIGINT; ``ready({"messages", "executor"})`` is called once it answers."""
-    options.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(options.data_dir)
     write_json(options.data_dir / SETTINGS_FILE, options.to_json())
     asyncio.run(_serve(options, ready))

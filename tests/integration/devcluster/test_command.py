@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from paasta_tools.devcluster import components
+from paasta_tools.devcluster.runner import read_json, record_alive
 from paasta_tools.system_config import load_system_paasta_config
 from tests.conftest import free_port
 from tests.support.waiting import wait_for
@@ -59,7 +60,9 @@ class Devcluster:
 def devcluster(tmp_path: Path) -> Iterator[Devcluster]:
     cluster = Devcluster(tmp_path / "dc")
     yield cluster
-    cluster.run("down")
+    records = [cluster.data_dir / "devcluster.pid", *cluster.data_dir.glob("sandboxes/*/task.json")]
+    if any(record_alive(read_json(path)) for path in records):
+        cluster.run("down")
 
 
 def test_up_status_down(devcluster: Devcluster) -> None:
@@ -103,6 +106,22 @@ def test_bad_attribute_is_a_usage_error(devcluster: Devcluster) -> None:
     result = devcluster.up("--attribute", "region")
     assert result.returncode == 2
     assert "--attribute 'region': expected NAME=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--data-dir", "/etc/passwd/x", "up"], 1, "--data-dir /etc/passwd/x: cannot create it: Not a directory"),
+        (["up", "--mesos-port", "70000"], 2, "argument --mesos-port: 70000 is not a port number (1-65535)"),
+        (["up", "--executor", "magic"], 2, "argument --executor: invalid choice: 'magic'"),
+        (["--data-dir", "/etc/passwd/x", "down"], 0, "devcluster was not running"),
+        (["--data-dir", "/etc/passwd/x", "status"], 1, "devcluster is not running"),
+    ],
+)
+def test_bad_input_is_a_message_not_a_traceback(devcluster: Devcluster, argv, code, message) -> None:
+    result = devcluster.run(*argv)
+    assert (result.returncode, "Traceback" in result.stderr) == (code, False), result.stderr
+    assert message in result.stderr
 
 
 def test_busy_port_is_reported_with_its_flag(devcluster: Devcluster) -> None:
