@@ -1,8 +1,8 @@
 """``paasta status`` of Chronos instances: the job and its temporary reruns, last runs, schedule and Mesos tasks.
 
 ``build_chronos_status`` is pure (config, Chronos job list, graph CSV and Mesos state in; a frozen
-ChronosInstanceStatus out); ``render_chronos_status`` prints upstream's chronos_serviceinit lines;
-``fetch_chronos_status`` is the ``paasta status`` fetcher, reading each cluster's Chronos and Mesos once.
+ChronosInstanceStatus out); ``render_chronos_status`` prints upstream's chronos_serviceinit lines.  The fetching is in
+``paasta_tools.operations.chronos_status``.
 """
 
 from __future__ import annotations
@@ -222,44 +222,3 @@ def render_chronos_status(status: ChronosInstanceStatus, verbose: int, p: Palett
     if status.mesos_error and verbose > 0:
         lines.append(p.red(f"Error reading Mesos tasks: {status.mesos_error}"))
     return lines
-
-
-# --- fetching (the ``paasta status`` FETCHERS entry) ------------------------------------------
-
-
-def _cluster_data(ctx: Any, cluster: str, cache: dict[str, Any]) -> dict[str, Any]:
-    """The job list and graph of ``cluster``'s Chronos and its Mesos state, read once per cluster."""
-    if "chronos" in cache:
-        return cache["chronos"]
-    from paasta_tools.clients.chronos_client import get_chronos_client_from_config
-    from paasta_tools.clients.mesos import MesosMasterClient
-    from paasta_tools.errors import PaastaError
-
-    try:
-        endpoints = ctx.system.get_cluster_endpoints(cluster)
-        client = get_chronos_client_from_config(endpoints.chronos_config)
-        jobs = client.list()
-        # Chronos answers an empty body for the graph of no jobs, which chronos-python treats as an error.
-        graph = client.scheduler_graph() if jobs else ""
-    except PaastaError as exc:
-        cache["cluster_error"] = str(exc)
-        raise
-    mesos_state, mesos_error = None, None
-    try:
-        mesos_state = MesosMasterClient(endpoints.mesos_url or "", timeout=10).state()
-    except PaastaError as exc:
-        mesos_error = str(exc)
-    cache["chronos"] = {"jobs": jobs, "graph": graph, "mesos_state": mesos_state, "mesos_error": mesos_error}
-    return cache["chronos"]
-
-
-def fetch_chronos_status(ctx: Any, cluster: str, instance: str, cache: dict[str, Any]) -> ChronosInstanceStatus:
-    """The ChronosInstanceStatus of one deployed instance (``ctx`` is the status command's StatusContext)."""
-    import dataclasses
-
-    from paasta_tools.config.loader import build_instance_config
-
-    data = _cluster_data(ctx, cluster, cache)
-    config = build_instance_config(ctx.files, "chronos", cluster, instance)
-    config = dataclasses.replace(config, branch_dict=ctx.deployments.get_branch_dict(ctx.service, config.get_branch()))
-    return build_chronos_status(config, data["jobs"], data["graph"], data["mesos_state"], ctx.now, data["mesos_error"])
