@@ -20,7 +20,7 @@ import time
 from collections import namedtuple
 from collections.abc import Mapping
 
-from paasta_tools.errors import ConfigError, NoDeploymentsAvailable
+from paasta_tools.errors import ConfigError, NoDeploymentsAvailable, PaastaError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: generate_deployments_for_service avoids importing typing
 if TYPE_CHECKING:
@@ -257,6 +257,15 @@ def write_deployments_json(path: str, data: Mapping[str, Any]) -> bool:
     if _read_existing(path) == data:
         return False
     directory = os.path.dirname(os.path.abspath(path))
+    try:
+        _atomic_write(directory, path, data)
+    except OSError as exc:
+        raise PaastaError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    _fsync_directory(directory)
+    return True
+
+
+def _atomic_write(directory: str, path: str, data: Mapping[str, Any]) -> None:
     fd, tmp_path = _create_temp_file(directory, os.path.basename(path))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -269,8 +278,6 @@ def write_deployments_json(path: str, data: Mapping[str, Any]) -> bool:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
         raise
-    _fsync_directory(directory)
-    return True
 
 
 def _create_temp_file(directory: str, basename: str) -> tuple[int, str]:

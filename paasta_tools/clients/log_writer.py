@@ -118,10 +118,14 @@ class FileLogWriter:
         cluster: str = ANY_CLUSTER,
         instance: str = ANY_INSTANCE,
     ) -> None:
-        path = self.path_format.format(
-            service=service, component=component, level=level, cluster=cluster, instance=instance
-        )
         to_write = format_log_line(level, cluster, service, instance, component, line) + self.line_delimiter
+        try:
+            path = self.path_format.format(
+                service=service, component=component, level=level, cluster=cluster, instance=instance
+            )
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            self.on_error(f"Could not log: bad log_writer path_format {self.path_format!r} ({exc!r})")
+            return
         try:
             with open(path, self.mode, encoding="utf-8") as f:
                 if self.flock:

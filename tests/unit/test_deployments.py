@@ -157,3 +157,12 @@ def test_deployments_json_default_is_empty():
     empty = DeploymentsJson()
     assert empty.to_dict() == {"v1": {}, "v2": {"deployments": {}, "controls": {}}}
     assert empty.deploy_groups() == []
+
+
+def test_unwritable_location_is_a_paasta_error_naming_the_path(tmp_path):
+    from paasta_tools.errors import PaastaError
+
+    (tmp_path / "afile").write_text("")
+    path = tmp_path / "afile" / "deployments.json"
+    with pytest.raises(PaastaError, match=f"Cannot write {path}"):
+        write_deployments_json(str(path), V1_V2)

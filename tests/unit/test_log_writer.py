@@ -83,3 +83,9 @@ def test_load_log_writer_without_config_is_null(tmp_path):
 
     assert isinstance(load_log_writer(lambda: load_system_paasta_config(tmp_path / "missing")), NullLogWriter)
     assert isinstance(load_log_writer(lambda: load_system_paasta_config(tmp_path)), NullLogWriter)
+
+
+def test_file_writer_bad_path_format_is_reported(tmp_path):
+    errors: list[str] = []
+    FileLogWriter(path_format=str(tmp_path / "{nope}.log"), on_error=errors.append).log("svc", "x", "deploy")
+    assert len(errors) == 1 and "path_format" in errors[0]
