@@ -91,6 +91,12 @@ def list_apps(client: MarathonClient, embed_tasks: bool = False) -> list[Maratho
     return [app_state_from_json(app) for app in data.get("apps") or []]
 
 
+def list_app_documents(client: MarathonClient, id_filter: str) -> list[dict[str, Any]]:
+    """Marathon's JSON of the apps whose id contains ``id_filter``, with counts, tasks and lastTaskFailure."""
+    params = {"id": id_filter, "embed": ["apps.counts", "apps.tasks", "apps.lastTaskFailure"]}
+    return list(_get_json(client, "/v2/apps", params=params).get("apps") or [])
+
+
 def get_app(client: MarathonClient, app_id: str) -> MarathonAppState | None:
     """One app with its tasks, or None when Marathon does not know it."""
     from marathon.exceptions import NotFoundError

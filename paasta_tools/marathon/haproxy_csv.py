@@ -27,6 +27,9 @@ class HaproxyBackend:
     port: int | None
     hostname: str
     check_status: str = ""
+    check_code: str = ""
+    check_duration: str = ""
+    lastchg: str = ""
 
     @property
     def is_up(self) -> bool:
@@ -67,6 +70,9 @@ def parse_haproxy_csv(text: str, source: str = "haproxy stats") -> list[HaproxyB
                 port=port,
                 hostname=hostname,
                 check_status=row.get("check_status") or "",
+                check_code=row.get("check_code") or "",
+                check_duration=row.get("check_duration") or "",
+                lastchg=row.get("lastchg") or "",
             )
         )
     return backends

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -99,7 +100,8 @@ def test_smartstack_check_counts_up_backends_in_haproxy(
     tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, wait_for
 ) -> None:
     require(missing_haproxy())
-    running = devcluster_factory()
+    low = random.randrange(20000, 29000, 100)  # away from other tests' agents and the ephemeral range
+    running = devcluster_factory(port_range=(low, low + 99))
     soa = tmp_path / "soa"
     marathon = {"main": {"instances": 4, "healthcheck_mode": "cmd"}}
     write_service(soa, "svc", marathon, smartstack={"main": {"proxy_port": 20001, "discover": "region"}})
