@@ -251,3 +251,28 @@ def test_create_repo_with_commit(tmp_path):
 def test_git_timeout_kills_git_and_names_the_command():
     with pytest.raises(GitError, match=r"waiting timed out after 0.3s"):
         run_git(["-c", "alias.wait=!sleep 5", "wait"], "waiting", timeout=0.3)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["mark-for-deployment", "-s", "nope", "-l", "prod", "-c", "a" * 40], "Service 'nope' does not exist"),
+        (["mark-for-deployment", "-s", "../svc", "-l", "prod", "-c", "a" * 40], "Invalid service name '../svc'"),
+        (["get-latest-deployment", "-s", "nope", "-l", "prod"], "Service 'nope' does not exist"),
+        (["stop", "-s", "nope", "-c", "c1"], "Service 'nope' does not exist"),
+    ],
+)
+def test_unknown_service_is_a_one_line_error(control_plane, capsys, argv, message):
+    assert paasta(*argv, "-d", str(control_plane.soa_dir)) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_broken_files_are_reported_not_raised(control_plane, capsys):
+    cp = control_plane
+    (cp.soa_dir / "svc" / "deployments.json").write_text("{broken")
+    assert paasta("get-latest-deployment", "-s", "svc", "-l", "prod", "-d", str(cp.soa_dir)) == 1
+    assert "deployments.json is not valid JSON" in capsys.readouterr().err
+    (cp.soa_dir / "svc" / "marathon-c1.yaml").write_text("main: [\n")
+    assert paasta("restart", "-s", "svc", "-c", "c1", "-d", str(cp.soa_dir)) == 1
+    assert "marathon-c1.yaml" in capsys.readouterr().err
