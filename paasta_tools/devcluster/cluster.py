@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -127,7 +127,6 @@ class Cluster:
         self.frameworks: dict[str, Framework] = {}
         self.agent = self._load_agent()
         executor.bind_agent(self.agent.agent_id)
-        self._shutdown_hooks: list[Callable[[], Any]] = []
 
     def _load_agent(self) -> AgentInfo:
         saved = self.store.get("agent", "id")

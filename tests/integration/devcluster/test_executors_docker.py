@@ -281,3 +281,22 @@ def test_host_network_and_volumes(run_with_executor, tmp_path):
         assert code != 0 and "Read-only" in output
 
     run_with_executor(scenario)
+
+
+def test_images_missing_locally_are_pulled_from_the_local_registry(run_with_executor, docker_engine, registry):
+    repository = f"{registry.address}/services-pulltest"
+    docker_engine.images.get("busybox:latest").tag(repository, "paasta-abc")
+    for line in docker_engine.images.push(repository, tag="paasta-abc", stream=True, decode=True):
+        assert "error" not in line, line
+    docker_engine.images.remove(f"{repository}:paasta-abc")
+    spec = make_spec("echo pulled", image=f"{repository}:paasta-abc")
+
+    async def scenario(executor: DockerExecutor) -> None:
+        await executor.launch(spec)
+        assert (await wait_state(executor, spec.task_id, TaskState.FINISHED, TaskState.FAILED)).exit_code == 0
+        assert (await executor.logs(spec.task_id))[0] == "pulled\n"
+
+    try:
+        run_with_executor(scenario)
+    finally:
+        docker_engine.images.remove(f"{repository}:paasta-abc", force=True)
