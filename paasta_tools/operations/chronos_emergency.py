@@ -1,0 +1,102 @@
+"""``paasta emergency-start|stop|restart`` for Chronos instances, as upstream's chronos_serviceinit.
+
+emergency-start writes the job as configured and runs it now (refused for a disabled job: ``paasta start``
+first); emergency-stop disables every job of the instance, temporary rerun copies included, and kills their
+tasks; emergency-restart is stop then start.  Each returns an EmergencyResult for the caller to print.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from paasta_tools.chronos.job_dict import format_chronos_job_dict, get_owner
+from paasta_tools.chronos.job_name import decompose_job_id
+from paasta_tools.errors import InvalidJobNameError
+from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob
+
+if TYPE_CHECKING:
+    from paasta_tools.clients.chronos_client import ChronosClient
+    from paasta_tools.clients.log_writer import LogWriter
+
+DISABLED_START_MESSAGE = "You cannot emergency start a disabled job. Run `paasta start` first."
+
+
+@dataclass(frozen=True)
+class EmergencyResult:
+    """Whether the action was done, and what to tell the user."""
+
+    ok: bool
+    message: str
+
+
+def instance_jobs(client: ChronosClient, service: str, instance: str) -> list[dict[str, Any]]:
+    """Every Chronos job of the instance, disabled and temporary ones included."""
+    found = []
+    for job in client.list():
+        try:
+            parsed = decompose_job_id(str(job.get("name", "")))
+        except InvalidJobNameError:
+            continue
+        if (parsed.service, parsed.instance) == (service, instance):
+            found.append(job)
+    return found
+
+
+def resubmittable(job: Mapping[str, Any]) -> dict[str, Any]:
+    """A listed job as it can be posted back: Chronos lists ``uris`` mirrored into ``fetch`` but refuses both."""
+    body = dict(job)
+    if body.get("uris") and "fetch" in body:
+        body.pop("fetch")
+    return body
+
+
+def emergency_start(
+    client: ChronosClient,
+    job: ConfiguredJob,
+    target: ChronosTarget,
+    now: datetime.datetime,
+    writer: LogWriter | None = None,
+) -> EmergencyResult:
+    """Write the job as configured and start a run now; refused when the job is disabled or stopped."""
+    built = format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now)
+    if built["disabled"]:
+        return EmergencyResult(False, DISABLED_START_MESSAGE)
+    line = f"EmergencyStart: Starting manual run of {built['name']} in Chronos"
+    if writer is not None:
+        writer.log(job.config.service, line, "chronos", cluster=target.cluster, instance=job.config.instance)
+    client.update(built)
+    client.run(built["name"])
+    return EmergencyResult(True, line)
+
+
+def emergency_stop(
+    client: ChronosClient, job: ConfiguredJob, target: ChronosTarget, writer: LogWriter | None = None
+) -> EmergencyResult:
+    """Disable every job of the instance (tmp copies too) and kill their running tasks."""
+    names = []
+    for found in instance_jobs(client, job.config.service, job.config.instance):
+        client.update(dict(resubmittable(found), disabled=True))
+        client.delete_tasks(found["name"])
+        names.append(found["name"])
+    if not names:
+        return EmergencyResult(True, f"No Chronos jobs of {job.paasta_name} to stop")
+    line = f"EmergencyStop: Disabled and killed the tasks of {', '.join(names)} in Chronos"
+    if writer is not None:
+        writer.log(job.config.service, line, "chronos", cluster=target.cluster, instance=job.config.instance)
+    return EmergencyResult(True, line)
+
+
+def emergency_restart(
+    client: ChronosClient,
+    job: ConfiguredJob,
+    target: ChronosTarget,
+    now: datetime.datetime,
+    writer: LogWriter | None = None,
+) -> EmergencyResult:
+    """emergency-stop, then emergency-start."""
+    stopped = emergency_stop(client, job, target, writer)
+    started = emergency_start(client, job, target, now, writer)
+    return EmergencyResult(started.ok, f"{stopped.message}\n{started.message}")
