@@ -276,3 +276,43 @@ def test_broken_files_are_reported_not_raised(control_plane, capsys):
     (cp.soa_dir / "svc" / "marathon-c1.yaml").write_text("main: [\n")
     assert paasta("restart", "-s", "svc", "-c", "c1", "-d", str(cp.soa_dir)) == 1
     assert "marathon-c1.yaml" in capsys.readouterr().err
+
+
+@pytest.fixture
+def git_daemon(tmp_path, wait_for):
+    """The bare repo served read-write over git:// by a real ``git daemon`` on 127.0.0.1."""
+    import socket
+    import subprocess
+
+    from tests.conftest import free_port
+
+    bare, shas = make_bare_repo(tmp_path)
+    port = free_port()
+    daemon = subprocess.Popen(
+        ["git", "daemon", "--export-all", "--enable=receive-pack", "--reuseaddr", "--listen=127.0.0.1",
+         f"--port={port}", f"--base-path={tmp_path}", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def listening() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        wait_for(listening, timeout=10)
+        yield f"git://127.0.0.1:{port}/remote.git", shas
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
+def test_refs_over_the_git_protocol(git_daemon):
+    url, shas = git_daemon
+    ref = "refs/tags/paasta-prod-20170101T000000-deploy"
+    create_remote_ref(url, ref, shas[0])
+    assert list_remote_refs(url)[ref] == shas[0]
+    with pytest.raises(GitError, match="already exists"):
+        create_remote_ref(url, ref, shas[1])
+    create_remote_ref(url, ref, shas[1], force=True)
+    assert list_remote_refs(url)[ref] == shas[1]
