@@ -98,6 +98,9 @@ class Operations:
             app = state.remove_app(change.app_id)
             if app is not None:
                 app.definition = {**app.definition, "instances": 0}
+                earlier = state.stopping.get(app.id)
+                if earlier is not None:  # an app of the same id deleted before still has tasks
+                    app.tasks.update(earlier.tasks)
                 state.stopping[app.id] = app
                 for task in app.tasks.values():
                     self.kill(task)

@@ -429,3 +429,16 @@ def test_non_finite_numbers_are_refused(marathon):
     response = marathon("POST", "/v2/apps", data='{"id": "/x", "cmd": "x", "cpus": NaN}')
     assert response.status_code == 400
     assert response.json()["details"] == [{"path": "/cpus", "errors": ["error.expected.jsnumber"]}]
+
+
+def test_full_update_resets_missing_fields_and_group_star_lists_apps(marathon):
+    create(marathon, "/grp/one", env={"A": "1"}, instances=2)
+    create(marathon, "/grp/two")
+    wait_for(marathon.deployments_done)
+    response = marathon("PUT", "/v2/apps/grp/one", params={"partialUpdate": "false"}, json={"cmd": "true"})
+    assert response.status_code == 200
+    app = marathon("GET", "/v2/apps/grp/one").json()["app"]
+    assert (app["env"], app["instances"], app["cpus"]) == ({}, 1, 1.0)
+    listed = marathon("GET", "/v2/apps/grp/*").json()["*"]
+    assert sorted(a["id"] for a in listed) == ["/grp/one", "/grp/two"]
+    assert all("tasks" in a for a in listed)

@@ -281,3 +281,17 @@ def test_http_health_check_runs_against_the_task_host_port(devcluster_factory):
         wait_for(api.deployments_done)
     finally:
         server.shutdown()
+
+
+def test_event_stream_filters_by_event_type(marathon):
+    params = {"event_type": "deployment_success"}
+    response = requests.get(marathon.url + "/v2/events", params=params, stream=True, timeout=10)
+    lines = response.iter_lines(decode_unicode=True)
+    create(marathon, "/filtered")
+    types = []
+    for line in lines:
+        if line.startswith("event: "):
+            types.append(line[len("event: ") :])
+            break
+    response.close()
+    assert types == ["deployment_success"]
