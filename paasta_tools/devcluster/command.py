@@ -285,13 +285,18 @@ def _leftover_tasks(data_dir: Path) -> int:
     for record_path in (data_dir / "sandboxes").glob("*/task.json"):
         stopped += _kill_record(read_json(record_path), group=True)
         record_path.unlink(missing_ok=True)
-    try:
-        from paasta_tools.devcluster.executors.docker import devcluster_id, engine_answers, remove_devcluster_containers
+    from paasta_tools.devcluster.executors.docker import (
+        ENGINE_ERRORS,
+        devcluster_id,
+        engine_answers,
+        remove_devcluster_containers,
+    )
 
-        if engine_answers():
+    if engine_answers():
+        try:
             stopped += remove_devcluster_containers(devcluster_id(data_dir))
-    except ImportError:
-        pass
+        except ENGINE_ERRORS as exc:
+            _say(f"could not remove the devcluster's containers: {exc}")
     return stopped
 
 

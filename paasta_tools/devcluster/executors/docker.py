@@ -22,6 +22,7 @@ from typing import Any
 import docker
 import docker.errors
 import docker.types
+import requests
 
 from paasta_tools.devcluster.executors.base import (
     DockerSpec,
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 LOCAL_REGISTRY_HOSTS = ("127.0.0.1", "localhost")
 KILLING_MARKER = "killing"
+# The SDK raises requests' exceptions, not its own, when the engine's socket does not answer.
+ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 ACTIVE_STATES = {"running": TaskState.RUNNING, "paused": TaskState.RUNNING, "restarting": TaskState.RUNNING}
 
 
@@ -151,10 +154,10 @@ class DockerExecutor(Executor):
         try:
             container = self._client.containers.create(**options)
             container.start()
-        except docker.errors.APIError as exc:
+        except ENGINE_ERRORS as exc:
             if container is not None:
                 self._remove(container.id)
-            reason = exc.explanation or exc
+            reason = getattr(exc, "explanation", None) or exc
             raise LaunchError(f"task {spec.task_id}: docker could not run {spec.docker.image}: {reason}") from exc
         return container.id
 
@@ -165,18 +168,19 @@ class DockerExecutor(Executor):
             present = True
         except docker.errors.ImageNotFound:
             present = False
-        except docker.errors.APIError as exc:
-            raise LaunchError(f"docker image {image!r}: {exc.explanation or exc}") from exc
+        except ENGINE_ERRORS as exc:
+            raise LaunchError(f"docker image {image!r}: {getattr(exc, 'explanation', None) or exc}") from exc
         if present and not docker_spec.force_pull:
             return
         if image_registry_is_local(image):
             try:
                 self._client.images.pull(image)
                 return
-            except docker.errors.APIError as exc:
+            except ENGINE_ERRORS as exc:
                 if present:
                     return
-                raise LaunchError(f"docker image {image!r} could not be pulled: {exc.explanation or exc}") from exc
+                reason = getattr(exc, "explanation", None) or exc
+                raise LaunchError(f"docker image {image!r} could not be pulled: {reason}") from exc
         if not present:
             raise LaunchError(
                 f"docker image {image!r} is not in the local Docker engine and there is no Docker Hub to pull it "
@@ -187,7 +191,7 @@ class DockerExecutor(Executor):
     def _remove(self, container_id: str) -> None:
         try:
             self._client.api.remove_container(container_id, force=True)
-        except docker.errors.APIError:
+        except ENGINE_ERRORS:
             pass
 
     def _list_rows(self) -> dict[str, dict[str, Any]]:
@@ -215,7 +219,12 @@ class DockerExecutor(Executor):
 
     def _poll_blocking(self) -> dict[str, TaskStatus]:
         tasks = list(self._tasks.items())
-        rows = self._list_rows() if any(task.status is None for _, task in tasks) else {}
+        try:
+            rows = self._list_rows() if any(task.status is None for _, task in tasks) else {}
+        except ENGINE_ERRORS as exc:
+            # The engine is unreachable: report what was last known rather than losing every task.
+            log.warning("docker engine did not answer: %s", exc)
+            return {task_id: task.status or TaskStatus.running(task.started_at) for task_id, task in tasks}
         statuses: dict[str, TaskStatus] = {}
         for task_id, task in tasks:
             if task.status is not None:
@@ -242,7 +251,7 @@ class DockerExecutor(Executor):
     def _stop(self, container_id: str, grace_seconds: float) -> None:
         try:
             self._client.api.stop(container_id, timeout=max(int(math.ceil(grace_seconds)), 0))
-        except docker.errors.APIError:
+        except ENGINE_ERRORS:
             pass
 
     async def run_command_check(self, task_id: str, command: str, timeout: float) -> tuple[int, str]:
@@ -261,8 +270,8 @@ class DockerExecutor(Executor):
             )
             output = self._client.api.exec_start(created["Id"])
             code = self._client.api.exec_inspect(created["Id"])["ExitCode"]
-        except docker.errors.APIError as exc:
-            return 1, f"docker exec failed: {exc.explanation or exc}"
+        except ENGINE_ERRORS as exc:
+            return 1, f"docker exec failed: {getattr(exc, 'explanation', None) or exc}"
         return int(code if code is not None else 1), output.decode("utf-8", "replace")
 
     def _logs_blocking(self, task_id: str, tail: int) -> tuple[str, str]:
@@ -273,7 +282,7 @@ class DockerExecutor(Executor):
         try:
             out = self._client.api.logs(task.container_id, stdout=True, stderr=False, tail=tail)
             err = self._client.api.logs(task.container_id, stdout=False, stderr=True, tail=tail)
-        except docker.errors.APIError:
+        except ENGINE_ERRORS:
             return tail_lines(sandbox / "stdout", tail), tail_lines(sandbox / "stderr", tail)
         return out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
@@ -281,7 +290,11 @@ class DockerExecutor(Executor):
         return await asyncio.to_thread(self._logs_blocking, task_id, tail)
 
     async def recover(self, specs: list[TaskSpec]) -> Mapping[str, TaskStatus]:
-        rows = await asyncio.to_thread(self._list_rows)
+        try:
+            rows = await asyncio.to_thread(self._list_rows)
+        except ENGINE_ERRORS as exc:
+            log.warning("docker engine did not answer while recovering tasks: %s", exc)
+            rows = {}
         statuses: dict[str, TaskStatus] = {}
         for spec in specs:
             row = rows.get(spec.task_id)
@@ -304,7 +317,7 @@ class DockerExecutor(Executor):
             task.sandbox.mkdir(parents=True, exist_ok=True)
             (task.sandbox / "stdout").write_bytes(out)
             (task.sandbox / "stderr").write_bytes(err)
-        except (docker.errors.APIError, OSError):
+        except (*ENGINE_ERRORS, OSError):
             pass
 
     async def sync_sandbox(self, task_id: str) -> None:
@@ -331,7 +344,7 @@ class DockerExecutor(Executor):
         if kill_tasks:
             try:
                 await asyncio.to_thread(remove_devcluster_containers, self._devcluster_id, self._client)
-            except docker.errors.DockerException as exc:
+            except ENGINE_ERRORS as exc:
                 log.warning("could not remove the devcluster's containers: %s", exc)
         self._tasks.clear()
         self._client.close()
