@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list-clusters": ("paasta_tools.cli.cmds.list_clusters", "Display a list of all PaaSTA clusters"),
     "check": ("paasta_tools.cli.cmds.check", "Determine whether service in pwd is 'paasta ready'"),
     "validate": ("paasta_tools.cli.cmds.validate", "Validate that service files have correct syntax"),
+    "local-run": ("paasta_tools.cli.cmds.local_run", "Run service's Docker image locally"),
+    "cook-image": ("paasta_tools.cli.cmds.cook_image", "Builds a docker image"),
+    "itest": ("paasta_tools.cli.cmds.itest", "Runs 'make itest' as part of the PaaSTA contract."),
+    "push-to-registry": ("paasta_tools.cli.cmds.push_to_registry", "Uploads a docker image to a registry"),
     "devcluster": ("paasta_tools.cli.cmds.devcluster", "Start, stop or inspect a local single-machine cluster"),
     "mark-for-deployment": ("paasta_tools.cli.cmds.mark_for_deployment", "Mark a docker image for deployment in git"),
     "get-latest-deployment": (
@@ -38,6 +42,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restart": ("paasta_tools.cli.cmds.restart", "Start or restarts a PaaSTA service in a graceful way."),
     "stop": ("paasta_tools.cli.cmds.stop", "Stops a PaaSTA service in a graceful way."),
     "status": ("paasta_tools.cli.cmds.status", "Display the status of a PaaSTA service."),
+    "emergency-start": (
+        "paasta_tools.cli.cmds.emergency_start",
+        "Kicks off a chronos job run, or scales up a marathon service instance to its desired count",
+    ),
+    "emergency-stop": (
+        "paasta_tools.cli.cmds.emergency_stop",
+        "Stop a PaaSTA service instance immediately (no draining) until its next deploy",
+    ),
+    "emergency-restart": (
+        "paasta_tools.cli.cmds.emergency_restart",
+        "Restarts a PaaSTA service instance right away (without draining)",
+    ),
     "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
 }
 
