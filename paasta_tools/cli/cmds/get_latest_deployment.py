@@ -17,16 +17,18 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="Gets the Git SHA for the latest deployment of a service",
         description="'paasta get-latest-deployment' prints the git sha that deployments.json says a deploy group runs.",
     )
+    from paasta_tools.cli.cmds.start_stop_restart import complete_deploy_groups, complete_services
+
     parser.add_argument(
         "-s", "--service", required=True, help="Name of the service which you want to get the latest deployment for."
-    )
+    ).completer = complete_services
     parser.add_argument(
         "-i",
         "-l",
         "--deploy-group",
         required=True,
         help="Name of the deploy group which you want to get the latest deployment for.",
-    )
+    ).completer = complete_deploy_groups
     parser.add_argument(
         "-d",
         "--soa-dir",

@@ -31,6 +31,8 @@ def validate_full_git_sha(value: str) -> str:
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+    from paasta_tools.cli.cmds.start_stop_restart import complete_deploy_groups, complete_services
+
     parser = subparsers.add_parser(
         "mark-for-deployment",
         help="Mark a docker image for deployment in git",
@@ -62,10 +64,10 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="Mark the service ready for deployment in this deploy group (e.g. cluster1.canary, cluster2.main). "
         "--clusterinstance is deprecated and should be replaced with --deploy-group",
         required=True,
-    )
+    ).completer = complete_deploy_groups
     parser.add_argument(
         "-s", "--service", required=True, help="Name of the service which you wish to mark for deployment."
-    )
+    ).completer = complete_services
     parser.add_argument(
         "-d",
         "--soa-dir",

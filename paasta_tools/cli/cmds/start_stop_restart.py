@@ -73,19 +73,21 @@ def add_command_subparser(subparsers: argparse._SubParsersAction, command: str) 
         epilog="This command uses Git, and assumes access and authorization to the Git repo for the service "
         "is available.",
     )
-    parser.add_argument("-s", "--service", help=f"Service that you want to {lower}. Like example_service.")
+    parser.add_argument(
+        "-s", "--service", help=f"Service that you want to {lower}. Like example_service."
+    ).completer = complete_services
     parser.add_argument(
         "-i",
         "--instances",
         help=f"A comma-separated list of instances of the service that you want to {lower}. "
         "Like --instances main,canary. Defaults to all instances.",
-    )
+    ).completer = complete_instances
     parser.add_argument(
         "-c",
         "--clusters",
         required=True,
         help="A comma-separated list of clusters to act on. Like --clusters norcal-prod,nova-prod.",
-    )
+    ).completer = complete_clusters
     parser.add_argument(
         "-d",
         "--soa-dir",
@@ -96,6 +98,75 @@ def add_command_subparser(subparsers: argparse._SubParsersAction, command: str) 
     )
     funcs = {"start": paasta_start, "restart": paasta_restart, "stop": paasta_stop}
     parser.set_defaults(command_func=funcs[command])
+
+
+# --- shell completion (argcomplete calls these with the prefix typed so far) ---------------------
+
+
+def _complete_list(prefix: str, options: Sequence[str]) -> list[str]:
+    """Complete the last item of a comma-separated ``prefix`` from ``options``."""
+    head, comma, last = prefix.rpartition(",")
+    return [f"{head}{comma}{option}" for option in options if option.startswith(last)]
+
+
+def _completion_files(parsed_args: argparse.Namespace) -> ServiceFiles | None:
+    from paasta_tools.config.soa_dir import read_service_files
+    from paasta_tools.errors import PaastaError
+
+    soa_dir = getattr(parsed_args, "soa_dir", None) or DEFAULT_SOA_DIR
+    service = getattr(parsed_args, "service", None) or os.path.basename(os.getcwd())
+    try:
+        return read_service_files(soa_dir, service)
+    except PaastaError:
+        return None
+
+
+def complete_services(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """Services of the soa dir."""
+    from paasta_tools.config.soa_dir import list_services
+    from paasta_tools.errors import PaastaError
+
+    try:
+        services = list_services(getattr(parsed_args, "soa_dir", None) or DEFAULT_SOA_DIR)
+    except PaastaError:
+        return []
+    return _complete_list(prefix, services)
+
+
+def complete_clusters(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """Clusters the service has configs in."""
+    files = _completion_files(parsed_args)
+    return _complete_list(prefix, files.clusters() if files else [])
+
+
+def complete_instances(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """Instances of the service, over its clusters."""
+    files = _completion_files(parsed_args)
+    if files is None:
+        return []
+    names = {name: None for (_, cluster) in files.instance_files for t in ("marathon", "chronos", "adhoc")
+             for name in files.instances(t, cluster)}  # fmt: skip
+    return _complete_list(prefix, list(names))
+
+
+def complete_deploy_groups(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """Deploy groups named by instances, the deploy.yaml pipeline or deployments.json."""
+    from paasta_tools.config.deploy_yaml import get_pipeline_deploy_groups
+    from paasta_tools.config.loader import instance_configs_from_files
+    from paasta_tools.deployments import load_deployments_json
+    from paasta_tools.errors import PaastaError
+
+    files = _completion_files(parsed_args)
+    if files is None:
+        return []
+    groups: dict[str, None] = {}
+    try:
+        groups.update(dict.fromkeys(get_pipeline_deploy_groups(files.deploy)))
+        groups.update(dict.fromkeys(c.get_deploy_group() for c in instance_configs_from_files(files)))
+        groups.update(dict.fromkeys(load_deployments_json(files.service, files.soa_dir).deploy_groups()))
+    except PaastaError:
+        pass  # complete with what was found before the broken part
+    return _complete_list(prefix, sorted(groups))
 
 
 def paasta_start(args: argparse.Namespace) -> int:

@@ -100,3 +100,30 @@ def test_helpers():
     lines = unused_deploy_group_warning("prdo", ["canary", "prod"])
     assert lines[0] == "ERROR: These deploy groups are not currently used anywhere: prdo."
     assert "   canary,prod" in lines and lines[-1] == "Continuing regardless..."
+
+
+def test_completers(tmp_path):
+    from types import SimpleNamespace
+
+    from paasta_tools.cli.cmds.start_stop_restart import (
+        complete_clusters,
+        complete_deploy_groups,
+        complete_instances,
+        complete_services,
+    )
+
+    svc = tmp_path / "svc"
+    svc.mkdir()
+    (tmp_path / "other").mkdir()
+    (svc / "marathon-c1.yaml").write_text("main: {}\ncanary:\n  deploy_group: canary\n")
+    (svc / "chronos-c2.yaml").write_text("job: {}\n")
+    (svc / "deploy.yaml").write_text("pipeline:\n- step: itest\n- step: prod\n")
+    args = SimpleNamespace(soa_dir=str(tmp_path), service="svc")
+    assert complete_services("", args) == ["other", "svc"]
+    assert complete_services("s", args) == ["svc"]
+    assert complete_clusters("", args) == ["c1", "c2"]
+    assert complete_clusters("c1,c", args) == ["c1,c1", "c1,c2"]
+    assert complete_instances("main,", args) == ["main,main", "main,canary", "main,job"]
+    assert complete_deploy_groups("c", args) == ["c1.main", "c2.job", "canary"]
+    assert complete_deploy_groups("p", args) == ["prod"]
+    assert complete_clusters("", SimpleNamespace(soa_dir=str(tmp_path), service="nope")) == []
