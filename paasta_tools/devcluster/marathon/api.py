@@ -43,7 +43,7 @@ EVENT_SUBSCRIPTIONS_OFF = (
 
 def _leader(request: web.Request) -> str:
     settings = service(request).cluster.settings
-    return f"{settings.agent_hostname}:{settings.marathon_port}"
+    return f"{settings.host}:{settings.marathon_port}"
 
 
 async def ping(request: web.Request) -> web.Response:
@@ -73,7 +73,7 @@ async def get_info(request: web.Request) -> web.Response:
         "failover_timeout": 604800,
         "framework_name": "marathon",
         "ha": True,
-        "hostname": settings.agent_hostname,
+        "hostname": settings.host,
         "leader_proxy_connection_timeout_ms": 5000,
         "leader_proxy_read_timeout_ms": 10000,
         "local_port_max": 20000,
