@@ -57,7 +57,7 @@ def processes(devcluster_factory, tmp_path: Path):
 def test_a_scheduled_job_runs_on_time_and_its_schedule_is_rewritten(devcluster_factory) -> None:
     running = devcluster_factory(apis=("chronos",))
     client = connect(running)
-    start = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+    start = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
     client.add(job_def("svc main", schedule=f"R/{iso(start)}/PT1M"))
     rewritten = f"R/{iso(start + timedelta(minutes=1))}/PT1M"
     assert wait_for(lambda: by_name(client, "svc main")["schedule"] == rewritten, timeout=2)
@@ -130,7 +130,7 @@ def test_a_failing_job_retries_then_counts_an_error(processes) -> None:
 
 def test_only_one_copy_of_a_job_runs_at_a_time(processes) -> None:
     client = connect(processes)
-    client.add(job_def("svc slow", "sleep 1"))
+    client.add(job_def("svc slow", "sleep 2"))
     client.run("svc slow")
     wait_for(lambda: "node,svc slow,fresh,running" in client.scheduler_graph().splitlines(), timeout=5)
     client.run("svc slow")
