@@ -82,3 +82,39 @@ def test_config_change_replaces_processes_after_new_ones_are_healthy(marathon, c
     new = wait_for(_healthy(client, "/roll", 2), timeout=10).tasks
     assert not {t.id for t in new} & old
     assert marathon("GET", "/v2/apps/roll").json()["app"]["tasksHealthy"] == 2
+
+
+def test_restart_reattaches_to_processes_still_running(tmp_path):
+    from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
+    from paasta_tools.devcluster.server import start_in_thread
+    from tests.conftest import free_port
+
+    def start(kill_on_stop: bool):
+        settings = DevclusterSettings(
+            data_dir=tmp_path / "cluster",
+            marathon_port=free_port(),
+            chronos_port=free_port(),
+            mesos_port=free_port(),
+            reconcile_interval=0.1,
+        )
+        cluster = Cluster(settings, ProcessExecutor(tmp_path / "cluster"))
+        return start_in_thread(cluster, kill_tasks_on_stop=kill_on_stop, apis=("marathon",))
+
+    first = start(kill_on_stop=False)
+    try:
+        api, client = Api(first.marathon_url), get_marathon_client(first.marathon_url)
+        create(api, "/durable", cmd=SERVER, instances=2)
+        tasks = wait_for(lambda: (a := client.get_app("/durable")).tasks_running == 2 and a.tasks, timeout=20)
+        pids = {t.id: _pids_of_task(t.id) for t in tasks}
+    finally:
+        first.stop()
+    second = start(kill_on_stop=True)
+    try:
+        client = get_marathon_client(second.marathon_url)
+        recovered = wait_for(lambda: (a := client.get_app("/durable")).tasks_running == 2 and a.tasks, timeout=20)
+        assert {t.id for t in recovered} == set(pids)
+        assert {t.id: _pids_of_task(t.id) for t in recovered} == pids
+        assert [t.ports for t in recovered] == [t.ports for t in tasks]
+    finally:
+        second.stop()
+    wait_for(lambda: all(not _pids_of_task(task_id) for task_id in pids), timeout=10)
