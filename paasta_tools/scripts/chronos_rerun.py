@@ -58,7 +58,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("service_instance", help='the job to rerun, e.g. "example_service main"')
     parser.add_argument(
-        "execution_date", type=parse_execution_date, help="the date the command is interpolated at, %Y-%m-%dT%H:%M:%S"
+        "execution_date",
+        type=parse_execution_date,
+        help="the date the command is interpolated at, %%Y-%%m-%%dT%%H:%%M:%%S",
     )
     return parser.parse_args(argv)
 
