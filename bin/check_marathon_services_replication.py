@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Launcher for the check_marathon_services_replication console script."""
+"""Launcher for the ``check_marathon_services_replication.py`` console script (see SCRIPTS in setup.py)."""
 
 import sys
 

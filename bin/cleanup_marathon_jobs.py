@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Launcher for the cleanup_marathon_jobs console script."""
+"""Launcher for the ``cleanup_marathon_jobs.py`` console script (see SCRIPTS in setup.py)."""
 
 import sys
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Launcher for the generate_deployments_for_service console script."""
+"""Launcher for the ``generate_deployments_for_service.py`` console script (see SCRIPTS in setup.py)."""
 
 import sys
 

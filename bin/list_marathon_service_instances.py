@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Launcher for the list_marathon_service_instances console script."""
+"""Launcher for the ``list_marathon_service_instances.py`` console script (see SCRIPTS in setup.py)."""
 
 import sys
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Launcher for the setup_marathon_job console script."""
+"""Launcher for the ``setup_marathon_job.py`` console script (see SCRIPTS in setup.py)."""
 
 import sys
 
