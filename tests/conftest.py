@@ -124,17 +124,23 @@ def sensu_listener() -> Iterator[SensuListener]:
 def devcluster_factory(tmp_path: Path) -> Iterator[Callable[..., object]]:
     """Start devclusters in this process on free loopback ports; all are stopped after the test.
 
-    ``factory(executor=None, apis=ALL_APIS, **settings)``: executor defaults to the fast no-op one.
+    ``factory(executor=None, apis=ALL_APIS, data_dir=None, **settings)``: ``executor`` is an Executor,
+    or a kind ("noop", "process", "docker", "auto") built on the cluster's data dir so that task
+    sandboxes are where the Mesos agent API looks; it defaults to the fast no-op one.
     """
     from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
+    from paasta_tools.devcluster.executors.factory import make_executor
     from paasta_tools.devcluster.executors.noop import NoopExecutor
     from paasta_tools.devcluster.server import ALL_APIS, start_in_thread
 
     running = []
 
     def factory(executor=None, apis=ALL_APIS, data_dir: Path | None = None, **overrides):
+        data_dir = data_dir or tmp_path / f"devcluster{len(running)}"
+        if isinstance(executor, str):
+            executor = make_executor(executor, data_dir)
         settings = DevclusterSettings(
-            data_dir=data_dir or tmp_path / f"devcluster{len(running)}",
+            data_dir=data_dir,
             marathon_port=free_port(),
             chronos_port=free_port(),
             mesos_port=free_port(),

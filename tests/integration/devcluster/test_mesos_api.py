@@ -7,15 +7,12 @@ import os
 import pytest
 import requests
 
-from paasta_tools.devcluster.executors.process import ProcessExecutor
 from paasta_tools.devcluster.server import RunningDevcluster
 
 
 @pytest.fixture
-def devcluster(devcluster_factory, tmp_path) -> RunningDevcluster:
-    # The executor shares the cluster's data dir: sandboxes live under <data_dir>/sandboxes.
-    data_dir = tmp_path / "dc"
-    return devcluster_factory(executor=ProcessExecutor(data_dir), data_dir=data_dir, cluster="mesos-test")
+def devcluster(devcluster_factory) -> RunningDevcluster:
+    return devcluster_factory(executor="process", cluster="mesos-test")
 
 
 def get(devcluster: RunningDevcluster, path: str, **kwargs) -> requests.Response:
