@@ -67,7 +67,7 @@ def parse_timestamp(timestamp: str) -> datetime | None:
     """The aware UTC datetime of a ``YYYYmmddTHHMMSS`` tag timestamp, or None when it is not a real date."""
     # Field slicing instead of strptime: strptime's first call costs milliseconds of imports.
     ts = timestamp
-    if len(ts) != 15 or ts[8] != "T" or not (ts[:8] + ts[9:]).isdigit():
+    if len(ts) != 15 or ts[8] != "T" or not (ts[:8] + ts[9:]).isdecimal():
         return None
     try:
         fields = (ts[:4], ts[4:6], ts[6:8], ts[9:11], ts[11:13], ts[13:])
