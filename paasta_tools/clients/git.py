@@ -192,7 +192,9 @@ def create_repo_with_commit(path: str, files: dict[str, str], message: str, time
     run_git(["init", "--quiet", "--bare", path], what, timeout)
     with tempfile.TemporaryDirectory(prefix="paasta-git-work-") as work:
         for name, text in files.items():
-            with open(os.path.join(work, name), "w", encoding="utf-8") as f:
+            target = os.path.join(work, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8") as f:
                 f.write(text)
         base = ["--git-dir", path, "--work-tree", work, "-c", "user.name=paasta", "-c", "user.email=paasta@localhost"]
         run_git([*base, "add", "--all"], what, timeout)

@@ -242,7 +242,9 @@ def test_get_latest_deployment(control_plane, capsys):
 
 def test_create_repo_with_commit(tmp_path):
     path = str(tmp_path / "new.git")
-    sha = create_repo_with_commit(path, {"README": "hi\n", "Dockerfile": "FROM busybox\n"}, "first")
+    files = {"README": "hi\n", "Dockerfile": "FROM busybox\n", "app/main.py": "print(1)\n"}
+    sha = create_repo_with_commit(path, files, "first")
+    assert git("--git-dir", path, "show", f"{sha}:app/main.py") == "print(1)"
     assert list_remote_refs(path)["refs/heads/master"] == sha or list_remote_refs(path)["HEAD"] == sha
     assert git("--git-dir", path, "show", f"{sha}:README") == "hi"
     assert git("--git-dir", path, "log", "--format=%s", sha) == "first"
