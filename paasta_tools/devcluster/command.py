@@ -358,8 +358,27 @@ def status(args: argparse.Namespace) -> int:
     for label, value in _endpoint_lines(options, record.get("executor")):
         state = "" if label not in checks else ("  up" if checks[label] else "  not running")
         print(f"  {label:<10} {value}{state}")
+    tasks = _running_tasks(f"http://127.0.0.1:{options.mesos_port}/master/state")
+    if tasks is not None:
+        counts = ", ".join(f"{count} {name}" for name, count in sorted(tasks.items()))
+        print(f"  {'Tasks:':<10} {sum(tasks.values())} running" + (f" ({counts})" if counts else ""))
     print(f"export PAASTA_SYSTEM_CONFIG_DIR={data_dir / 'etc_paasta'}")
     return EXIT_OK
+
+
+def _running_tasks(state_url: str) -> dict[str, int] | None:
+    """Running tasks per framework from the master's state (None when it does not answer)."""
+    try:
+        with urllib.request.urlopen(state_url, timeout=2) as response:
+            state = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    counts = {}
+    for framework in state.get("frameworks", []):
+        running = [task for task in framework.get("tasks", []) if task.get("state") == "TASK_RUNNING"]
+        if running:
+            counts[framework.get("name", "?")] = len(running)
+    return counts
 
 
 def run(args: argparse.Namespace) -> int:

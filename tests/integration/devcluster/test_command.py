@@ -87,6 +87,7 @@ def test_up_status_down(devcluster: Devcluster) -> None:
     assert status.returncode == 0
     assert f"Marathon:  {devcluster.url('marathon')}  up" in status.stdout
     assert f"Mesos:     {devcluster.url('mesos')}  up" in status.stdout
+    assert "Tasks:     0 running\n" in status.stdout
     if components.missing_zookeeper() is None:
         wait_for(lambda: components.zookeeper_ready(devcluster.ports["zookeeper"]), timeout=20)
 
@@ -146,6 +147,7 @@ def test_kill_9_then_up_keeps_apps_and_reattaches_tasks(devcluster: Devcluster) 
         return [task["id"] for task in tasks if task["state"] == "TASK_RUNNING"]
 
     before = wait_for(running_task_ids)
+    assert "Tasks:     1 running (1 marathon)" in devcluster.run("status").stdout
     os.kill(devcluster.daemon_pid(), signal.SIGKILL)
     wait_for(lambda: not _answers(devcluster.url("marathon", "/ping")))
     assert devcluster.up("--executor", "process", "--no-zookeeper", "--no-registry").returncode == 0
