@@ -8,7 +8,7 @@ tasks; emergency-restart is stop then start.  Each returns an EmergencyResult fo
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,6 @@ from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob
 
 if TYPE_CHECKING:
     from paasta_tools.clients.chronos_client import ChronosClient
-    from paasta_tools.clients.log_writer import LogWriter
 
 DISABLED_START_MESSAGE = "You cannot emergency start a disabled job. Run `paasta start` first."
 
@@ -58,22 +57,22 @@ def emergency_start(
     job: ConfiguredJob,
     target: ChronosTarget,
     now: datetime.datetime,
-    writer: LogWriter | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> EmergencyResult:
     """Write the job as configured and start a run now; refused when the job is disabled or stopped."""
     built = format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now)
     if built["disabled"]:
         return EmergencyResult(False, DISABLED_START_MESSAGE)
     line = f"EmergencyStart: Starting manual run of {built['name']} in Chronos"
-    if writer is not None:
-        writer.log(job.config.service, line, "chronos", cluster=target.cluster, instance=job.config.instance)
+    if log is not None:
+        log(line)
     client.update(built)
     client.run(built["name"])
     return EmergencyResult(True, line)
 
 
 def emergency_stop(
-    client: ChronosClient, job: ConfiguredJob, target: ChronosTarget, writer: LogWriter | None = None
+    client: ChronosClient, job: ConfiguredJob, target: ChronosTarget, log: Callable[[str], None] | None = None
 ) -> EmergencyResult:
     """Disable every job of the instance (tmp copies too) and kill their running tasks."""
     names = []
@@ -84,8 +83,8 @@ def emergency_stop(
     if not names:
         return EmergencyResult(True, f"No Chronos jobs of {job.paasta_name} to stop")
     line = f"EmergencyStop: Disabled and killed the tasks of {', '.join(names)} in Chronos"
-    if writer is not None:
-        writer.log(job.config.service, line, "chronos", cluster=target.cluster, instance=job.config.instance)
+    if log is not None:
+        log(line)
     return EmergencyResult(True, line)
 
 
@@ -94,9 +93,35 @@ def emergency_restart(
     job: ConfiguredJob,
     target: ChronosTarget,
     now: datetime.datetime,
-    writer: LogWriter | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> EmergencyResult:
     """emergency-stop, then emergency-start."""
-    stopped = emergency_stop(client, job, target, writer)
-    started = emergency_start(client, job, target, now, writer)
+    stopped = emergency_stop(client, job, target, log)
+    started = emergency_start(client, job, target, now, log)
     return EmergencyResult(started.ok, f"{stopped.message}\n{started.message}")
+
+
+def run_chronos_emergency(
+    config: Any, system_config: Any, command: str, log: Callable[[str], None] | None = None
+) -> str:
+    """``paasta emergency-<command>`` of a Chronos instance (``config`` has its deployments entry).
+
+    Returns the text to show; raises PaastaError when emergency-start is refused for a disabled job.
+    """
+    from paasta_tools.config.soa_dir import read_service_files
+    from paasta_tools.errors import PaastaError
+    from paasta_tools.operations.chronos_jobs import chronos_client_for, target_from_system_config
+
+    target = target_from_system_config(system_config, config.soa_dir, config.cluster)
+    job = ConfiguredJob(config, read_service_files(config.soa_dir, config.service, cluster=config.cluster))
+    client = chronos_client_for(system_config, config.cluster)
+    now = datetime.datetime.now()
+    if command == "stop":
+        result = emergency_stop(client, job, target, log)
+    elif command == "start":
+        result = emergency_start(client, job, target, now, log)
+    else:
+        result = emergency_restart(client, job, target, now, log)
+    if not result.ok:
+        raise PaastaError(result.message)
+    return result.message

@@ -131,7 +131,17 @@ def marathon_emergency(ctx: EmergencyContext, command: str) -> str:
     return f"Scaled {app_id} down to 0 instances; setup_marathon_job will scale it back up to {app['instances']}."
 
 
-ACTIONS: dict[str, Callable[[EmergencyContext, str], str]] = {"marathon": marathon_emergency}
+def chronos_emergency(ctx: EmergencyContext, command: str) -> str:
+    """Run a Chronos job now, disable it and kill its tasks, or both (see operations.chronos_emergency)."""
+    from paasta_tools.operations.chronos_emergency import run_chronos_emergency
+
+    return run_chronos_emergency(ctx.config, ctx.system, command, ctx.log)
+
+
+ACTIONS: dict[str, Callable[[EmergencyContext, str], str]] = {
+    "marathon": marathon_emergency,
+    "chronos": chronos_emergency,
+}
 
 
 def run_emergency(service: str, instance: str, cluster: str, soa_dir: str, command: str) -> str:

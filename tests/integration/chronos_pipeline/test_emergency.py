@@ -60,3 +60,23 @@ def test_emergency_stop_disables_and_kills_the_job_and_its_reruns_then_restart_r
     assert pipeline.job("svc slow")["disabled"] is False
     wait_for(lambda: "node,svc slow,fresh,running" in graph().splitlines(), timeout=5)
     pipeline.client.delete_tasks("svc slow")
+
+
+def test_paasta_emergency_commands_dispatch_chronos_instances(pipeline, capsys) -> None:
+    from paasta_tools.cli.cli import main as paasta
+
+    setup(
+        pipeline,
+        {"job": {"schedule": LATER, "cmd": "echo cli"}, "off": {"schedule": LATER, "cmd": "x", "disabled": True}},
+    )
+    capsys.readouterr()
+    base = ["-s", "svc", "-c", "devcluster", "-d", str(pipeline.soa_dir)]
+    assert paasta(["emergency-start", "-i", "job", *base]) == 0
+    out = capsys.readouterr().out
+    assert "Output: EmergencyStart: Starting manual run of svc job in Chronos" in out
+    wait_for(lambda: pipeline.job("svc job")["successCount"] == 1, timeout=10)
+    assert paasta(["emergency-start", "-i", "off", *base]) == 1
+    assert "You cannot emergency start a disabled job. Run `paasta start` first." in capsys.readouterr().err
+    assert paasta(["emergency-stop", "-i", "job", *base]) == 0
+    assert "Output: EmergencyStop: Disabled and killed the tasks of svc job in Chronos" in capsys.readouterr().out
+    assert pipeline.job("svc job")["disabled"] is True
