@@ -204,8 +204,7 @@ class Engine:
         At most LAUNCHES_PER_TICK tasks start per round (as offers limit a real Marathon), so one round
         never blocks the event loop for long; the rest stay queued.
         """
-        used_cpus, used_mem = self._used_resources()
-        agent = self.cluster.agent
+        free = self._free_resources()
         budget = LAUNCHES_PER_TICK
         for app in list(self.state.apps.values()):
             self._expire_delay(app, now)
@@ -214,15 +213,26 @@ class Engine:
                 self.kill(task)
             launched = 0
             if launch and (app.delay is None or app.delay.deadline <= now):
-                cpus, mem = app.definition["cpus"], app.definition["mem"]
-                while launched < min(launch, budget) and used_cpus + cpus <= agent.cpus + 1e-9:
-                    if used_mem + mem > agent.mem or not self._launch(app, now):
-                        break
-                    launched += 1
-                    used_cpus += cpus
-                    used_mem += mem
+                launched = self._launch_up_to(app, min(launch, budget), free, now)
             budget -= launched
             self._set_queued(app, launch - launched, now)
+
+    def _launch_up_to(self, app: App, count: int, free: list[float], now: float) -> int:
+        """Launch up to ``count`` tasks while the agent has ``free`` [cpus, mem] and constraints allow."""
+        agent = self.cluster.agent
+        cpus, mem = app.definition["cpus"], app.definition["mem"]
+        launched = 0
+        while launched < count and cpus <= free[0] + 1e-9 and mem <= free[1]:
+            if not planning.placement_allows(app, agent.hostname, agent.attributes) or not self._launch(app, now):
+                break
+            launched += 1
+            free[0] -= cpus
+            free[1] -= mem
+        return launched
+
+    def _free_resources(self) -> list[float]:
+        cpus, mem = self._used_resources()
+        return [self.cluster.agent.cpus - cpus, self.cluster.agent.mem - mem]
 
     def _used_resources(self) -> tuple[float, float]:
         cpus = mem = 0.0

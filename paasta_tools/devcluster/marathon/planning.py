@@ -7,6 +7,9 @@ everything else is the scale check (launch missing, kill surplus per killSelecti
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from paasta_tools.devcluster.marathon.model import min_healthy_and_max_capacity
 from paasta_tools.devcluster.marathon.state import App, Deployment, MarathonState, Task
 
@@ -99,4 +102,37 @@ def advance(deployment: Deployment, state: MarathonState) -> bool | None:
             return False if moved else None
         deployment.current_step += 1
         moved = True
+    return True
+
+
+def _constraint_allows(constraint: list[str], value: str | None, others: list[str]) -> bool:
+    """One Marathon constraint against the agent's ``value`` of its field (``others``: values of running tasks)."""
+    operator = constraint[1]
+    argument = constraint[2] if len(constraint) > 2 else None
+    if value is None:  # the agent lacks the attribute: only UNLIKE can hold
+        return operator == "UNLIKE"
+    if operator == "UNIQUE":
+        return value not in others
+    if operator == "CLUSTER":
+        return value == argument if argument else all(v == value for v in others)
+    if operator == "LIKE":
+        return re.fullmatch(argument or "", value) is not None
+    if operator == "UNLIKE":
+        return re.fullmatch(argument or "", value) is None
+    if operator == "MAX_PER":
+        return others.count(value) < int(argument or 0)
+    return True  # GROUP_BY: one agent is one group
+
+
+def placement_allows(app: App, hostname: str, attributes: Mapping[str, str]) -> bool:
+    """Whether one more task of ``app`` may go to the (single) agent: constraints and accepted roles."""
+    roles = app.definition.get("acceptedResourceRoles")
+    if roles and "*" not in roles:
+        return False
+    tasks = [t for t in app.tasks.values() if not t.killing]
+    for constraint in app.definition["constraints"]:
+        field = constraint[0]
+        value = hostname if field == "hostname" else attributes.get(field)
+        if not _constraint_allows(constraint, value, [value] * len(tasks) if value is not None else []):
+            return False
     return True

@@ -295,3 +295,14 @@ def test_event_stream_filters_by_event_type(marathon):
             break
     response.close()
     assert types == ["deployment_success"]
+
+
+def test_constraints_hold_tasks_back_on_the_single_agent(marathon, client):
+    create(marathon, "/unique", instances=2, constraints=[["hostname", "UNIQUE"]])
+    create(marathon, "/elsewhere", constraints=[["pool", "LIKE", "batch"]])
+    wait_running(client, "/unique", 1)
+    queue = {
+        item["app"]["id"]: item["count"] for item in wait_for(lambda: len(_queue(marathon)) == 2 and _queue(marathon))
+    }
+    assert queue == {"/unique": 1, "/elsewhere": 1}
+    assert client.get_app("/elsewhere").tasks == []

@@ -206,3 +206,35 @@ def test_mesos_run_checks_wait_delay_seconds_before_the_first_check():
     )
     task = Task("d.1", "/d", "v", "v", [31000], definition)
     assert [r.next_at for r in HealthScheduler.fresh_results(task, 100.0)] == [115.0, 100.0]
+
+
+@pytest.mark.parametrize(
+    ("constraints", "roles", "running", "allowed"),
+    [
+        ([["hostname", "UNIQUE"]], None, 0, True),
+        ([["hostname", "UNIQUE"]], None, 1, False),
+        ([["pool", "LIKE", "def.*"]], None, 3, True),
+        ([["pool", "LIKE", "other"]], None, 0, False),
+        ([["region", "UNLIKE", "devregion"]], None, 0, False),
+        ([["rack", "UNLIKE", "r1"]], None, 0, True),
+        ([["rack", "LIKE", "r1"]], None, 0, False),
+        ([["hostname", "MAX_PER", "2"]], None, 1, True),
+        ([["hostname", "MAX_PER", "2"]], None, 2, False),
+        ([["region", "CLUSTER", "devregion"]], None, 5, True),
+        ([["region", "CLUSTER", "elsewhere"]], None, 0, False),
+        ([["region", "GROUP_BY"]], None, 4, True),
+        ([], ["slave_public"], 0, False),
+        ([], ["*", "slave_public"], 0, True),
+    ],
+)
+def test_placement_on_the_single_agent(constraints, roles, running, allowed):
+    from paasta_tools.devcluster.marathon.planning import placement_allows
+
+    body = {"id": "/p", "cmd": "x", "constraints": constraints}
+    if roles:
+        body["acceptedResourceRoles"] = roles
+    app = App(normalize_app(body), "v")
+    for index in range(running):
+        app.tasks[f"p.{index}"] = Task(f"p.{index}", "/p", "v", "v", [], app.definition)
+    attributes = {"region": "devregion", "pool": "default"}
+    assert placement_allows(app, "127.0.0.1", attributes) is allowed
