@@ -94,3 +94,11 @@ class DevclusterError(PaastaError):
 
 class MesosError(PaastaError):
     """The Mesos master could not be reached or answered something that is not its JSON."""
+
+
+class DockerImageError(PaastaError):
+    """A docker image could not be found, built, pushed or pulled."""
+
+
+class LocalRunError(PaastaError):
+    """``paasta local-run`` cannot run the container (no TTY for interactive mode, lost container, engine error)."""
