@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restart": ("paasta_tools.cli.cmds.restart", "Start or restarts a PaaSTA service in a graceful way."),
     "stop": ("paasta_tools.cli.cmds.stop", "Stops a PaaSTA service in a graceful way."),
     "status": ("paasta_tools.cli.cmds.status", "Display the status of a PaaSTA service."),
+    "metastatus": ("paasta_tools.cli.cmds.metastatus", "Display the status for an entire PaaSTA cluster"),
     "emergency-start": (
         "paasta_tools.cli.cmds.emergency_start",
         "Kicks off a chronos job run, or scales up a marathon service instance to its desired count",
