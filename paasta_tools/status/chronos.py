@@ -35,6 +35,15 @@ class ChronosTaskRow:
 
 
 @dataclass(frozen=True)
+class ParentResult:
+    """The last run of a dependent job's parent (``last_result`` NotRun when Chronos lacks it)."""
+
+    name: str
+    last_result: str
+    last_time: datetime.datetime | None
+
+
+@dataclass(frozen=True)
 class ChronosJobStatus:
     """One Chronos job of an instance (the regular one or a ``paasta rerun`` copy)."""
 
@@ -51,6 +60,7 @@ class ChronosJobStatus:
     command: str | None
     running_tasks: tuple[ChronosTaskRow, ...] = ()
     other_tasks: tuple[ChronosTaskRow, ...] = ()
+    parent_results: tuple[ParentResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,8 +128,22 @@ def instance_jobs(jobs: Sequence[Mapping[str, Any]], service: str, instance: str
     return sort_jobs(mine)
 
 
-def job_status(job: Mapping[str, Any], graph_states: Mapping[str, str], tasks: Sequence[ChronosTaskRow]):
-    """The ChronosJobStatus of one Chronos job."""
+def parent_results(parents: Sequence[str], jobs_by_name: Mapping[str, Mapping[str, Any]]) -> tuple:
+    """The last run of each parent, from the cluster's job list."""
+    results = []
+    for parent in parents:
+        last = get_status_last_run(jobs_by_name.get(parent) or {})
+        results.append(ParentResult(parent, last.state.value, last.time))
+    return tuple(results)
+
+
+def job_status(
+    job: Mapping[str, Any],
+    graph_states: Mapping[str, str],
+    tasks: Sequence[ChronosTaskRow],
+    jobs_by_name: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ChronosJobStatus:
+    """The ChronosJobStatus of one Chronos job (``jobs_by_name``: the cluster's jobs, for the parents' runs)."""
     name = str(job["name"])
     last = get_status_last_run(job)
     epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -138,6 +162,7 @@ def job_status(job: Mapping[str, Any], graph_states: Mapping[str, str], tasks: S
         command=job.get("command"),
         running_tasks=tuple(t for t in tasks if t.state == "TASK_RUNNING"),
         other_tasks=tuple(others[:NON_RUNNING_TASKS_SHOWN]),
+        parent_results=parent_results(job.get("parents") or (), jobs_by_name or {}),
     )
 
 
@@ -153,13 +178,14 @@ def build_chronos_status(
     states = {name: node.state for name, node in parse_scheduler_graph(graph_csv).items()}
     tasks = mesos_tasks_by_job(mesos_state)
     jobs = instance_jobs(chronos_jobs, config.service, config.instance)
+    by_name = {str(job.get("name")): job for job in chronos_jobs}
     return ChronosInstanceStatus(
         service=config.service,
         instance=config.instance,
         cluster=config.cluster,
         git_sha=sha_from_docker_image(config.get_docker_image())[:8],
         desired_disabled=config.is_disabled(),
-        jobs=tuple(job_status(job, states, tasks.get(str(job["name"]), ())) for job in jobs),
+        jobs=tuple(job_status(job, states, tasks.get(str(job["name"]), ()), by_name) for job in jobs),
         now=now,
         mesos_error=mesos_error,
     )
@@ -168,18 +194,23 @@ def build_chronos_status(
 # --- rendering -------------------------------------------------------------------------------
 
 
-def _last_result(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> str:
-    result = {"Fail": p.red("Failed"), "Success": p.green("OK")}.get(job.last_result, p.yellow("New"))
-    when = f"{local_minutes(job.last_time)}, {age(job.last_time, now)}" if job.last_time else "never"
-    return f"{result} ({when})"
+def _last_result(result: str, when: datetime.datetime | None, now: datetime.datetime, p: Palette) -> str:
+    text = {"Fail": p.red("Failed"), "Success": p.green("OK")}.get(result, p.yellow("New"))
+    return f"{text} ({local_minutes(when)}, {age(when, now)})" if when else f"{text} (never)"
 
 
-def _schedule_line(job: ChronosJobStatus, p: Palette) -> str:
+def _schedule_lines(job: ChronosJobStatus, verbose: int, now: datetime.datetime, p: Palette) -> list[str]:
     if job.schedule is not None:
-        return f"  Schedule: {job.schedule} ({job.time_zone or 'UTC'}) Epsilon: {job.epsilon}"
-    if job.parents:
-        return f"  Parents:  {','.join(job.parents)}"
-    return f"  Parents:  {p.yellow('None (Dependent Job).')}"
+        return [f"  Schedule: {job.schedule} ({job.time_zone or 'UTC'}) Epsilon: {job.epsilon}"]
+    if not job.parents:
+        return [f"  Parents:  {p.yellow('None (Dependent Job).')}"]
+    if verbose <= 0 or not job.parent_results:
+        return [f"  Parents:  {','.join(job.parents)}"]
+    lines = ["  Parents:"]
+    for parent in job.parent_results:
+        last = _last_result(parent.last_result, parent.last_time, now, p)
+        lines += [f"    - {parent.name}", f"      Last Run: {last}"]
+    return lines
 
 
 def _task_tables(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> list[str]:
@@ -202,10 +233,11 @@ def render_job(job: ChronosJobStatus, verbose: int, now: datetime.datetime, p: P
     suffix = " (Launched by paasta rerun)" if job.temporary else ""
     scheduled = p.grey("Not scheduled") if job.disabled else p.green("Scheduled")
     running = job.running_tasks or job.graph_state == "running"
+    last = _last_result(job.last_result, job.last_time, now, p)
     lines = [
         f"Job:     {job.name}{suffix}",
-        f"  Status:   {scheduled} ({p.grey(job.graph_state or 'unknown')})  Last:     {_last_result(job, now, p)}",
-        _schedule_line(job, p),
+        f"  Status:   {scheduled} ({p.grey(job.graph_state or 'unknown')})  Last:     {last}",
+        *_schedule_lines(job, verbose, now, p),
         f"  Command:  {job.command}",
         f"  Mesos:    {p.yellow('Running') if running else p.grey('Not running')}",
     ]
