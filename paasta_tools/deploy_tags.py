@@ -286,3 +286,25 @@ def plan_control_tags(
         ref = control_tag_ref(branch, timestamp, state)
         tags.append(ControlTag(ref=ref, branch=branch, timestamp=timestamp, state=state, sha=deploy_tag.sha))
     return ControlTagPlan(tags=tuple(tags), missing_deploy_groups=tuple(missing))
+
+
+class PreviousDeploy(namedtuple("PreviousDeploy", "sha timestamp deploy_group")):
+    """A commit that was marked for deployment: its newest deploy tag's timestamp and deploy group."""
+
+    __slots__ = ()
+
+
+def previously_deployed_shas(refs: Mapping[str, str], deploy_groups: Iterable[str]) -> list[PreviousDeploy]:
+    """Every sha with a deploy tag of one of ``deploy_groups``, newest deploy first (for ``paasta rollback``).
+
+    Only ``-deploy`` tags count (upstream's pattern also took start/stop tags of instances whose deploy
+    group is their branch for deployments).
+    """
+    wanted = set(deploy_groups)
+    newest: dict[str, tuple[str, str]] = {}
+    for ref, sha in refs.items():
+        parts = _split_deploy_ref(ref)
+        if parts is not None and parts[0] in wanted and parts[1] > newest.get(sha, ("", ""))[0]:
+            newest[sha] = (parts[1], parts[0])
+    found = [PreviousDeploy(sha, timestamp, group) for sha, (timestamp, group) in newest.items()]
+    return sorted(found, key=lambda deploy: deploy.timestamp, reverse=True)

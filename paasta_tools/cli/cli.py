@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push-to-registry": ("paasta_tools.cli.cmds.push_to_registry", "Uploads a docker image to a registry"),
     "devcluster": ("paasta_tools.cli.cmds.devcluster", "Start, stop or inspect a local single-machine cluster"),
     "mark-for-deployment": ("paasta_tools.cli.cmds.mark_for_deployment", "Mark a docker image for deployment in git"),
+    "rollback": ("paasta_tools.cli.cmds.rollback", "Rollback a docker image to a previous deploy"),
     "get-latest-deployment": (
         "paasta_tools.cli.cmds.get_latest_deployment",
         "Gets the Git SHA for the latest deployment of a service",

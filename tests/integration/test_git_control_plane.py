@@ -318,3 +318,31 @@ def test_refs_over_the_git_protocol(git_daemon):
         create_remote_ref(url, ref, shas[1])
     create_remote_ref(url, ref, shas[1], force=True)
     assert list_remote_refs(url)[ref] == shas[1]
+
+
+def test_rollback_lists_recent_commits_then_marks_the_chosen_one(control_plane, capsys):
+    cp = control_plane
+    old, new = cp.shas
+    git("--git-dir", str(cp.bare), "tag", "paasta-prod-20170101T000000-deploy", old)
+    git("--git-dir", str(cp.bare), "tag", "paasta-canary-20170102T000000-deploy", old)
+    git("--git-dir", str(cp.bare), "tag", "paasta-prod-20170103T000000-deploy", new)
+    assert paasta("rollback", "-s", "svc", "-d", str(cp.soa_dir)) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Please specify a commit to mark for rollback (-k, --commit)."
+    assert lines[1] == "Below is a list of recent commits:"
+    assert lines[2].split() == ["Timestamp", "--", "UTC", "Human", "time", "deploy_group", "Git", "SHA"]
+    assert lines[3].split()[0] == "20170103T000000" and lines[3].split()[-2:] == ["prod", new]
+    assert lines[4].split()[0] == "20170102T000000" and lines[4].split()[-2:] == ["canary", old]
+    assert "years ago" in lines[3]
+    assert lines[-1] == f"    paasta rollback -s svc -k {old}"
+
+    assert paasta("rollback", "-s", "svc", "-l", "prod,bogus", "-k", old, "-d", str(cp.soa_dir)) == 0
+    out = capsys.readouterr().out
+    assert "These deploy groups are not valid and will be skipped: bogus." in out
+    assert f"Marked {old} for deployment in deploy group prod" in out and "canary" not in out
+    assert generate(cp.soa_dir)["v2"]["deployments"]["prod"]["git_sha"] == old
+
+
+def test_rollback_without_valid_deploy_groups(control_plane, capsys):
+    assert paasta("rollback", "-s", "svc", "-l", "bogus", "-k", "a" * 40, "-d", str(control_plane.soa_dir)) == 1
+    assert "ERROR: No valid deploy groups specified for svc." in capsys.readouterr().out

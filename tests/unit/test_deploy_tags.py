@@ -244,3 +244,19 @@ def test_plan_control_tags_targets_latest_deployed_sha_and_reports_missing_group
     assert plan.missing_deploy_groups == ("canary",)
     refs.update({plan.tags[0].ref: plan.tags[0].sha})
     assert compute_deployments("svc", targets, refs)["v1"]["svc:paasta-c1.main"] == entry(B, "stop", "20170103T000000")
+
+
+def test_previously_deployed_shas_newest_first_per_sha():
+    from paasta_tools.deploy_tags import previously_deployed_shas
+
+    refs = {
+        "refs/tags/paasta-prod-20170101T000000-deploy": A,
+        "refs/tags/paasta-canary-20170102T000000-deploy": B,
+        "refs/tags/paasta-prod-20170103T000000-deploy": B,
+        "refs/tags/paasta-prod-20170104T000000-deploy": A,
+        "refs/tags/paasta-other-20170109T000000-deploy": C,
+        "refs/tags/paasta-prod-20170110T000000-stop": C,
+    }
+    found = previously_deployed_shas(refs, ["prod", "canary"])
+    assert [tuple(p) for p in found] == [(A, "20170104T000000", "prod"), (B, "20170103T000000", "prod")]
+    assert [p.sha for p in previously_deployed_shas(refs, ["canary"])] == [B]

@@ -142,7 +142,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _in_use_deploy_groups(service: str, soa_dir: str) -> tuple[str, list[str]]:
+def in_use_deploy_groups(service: str, soa_dir: str) -> tuple[str, list[str]]:
     """(git_url of service.yaml, sorted deploy groups used by instances or named by the deploy.yaml pipeline)."""
     from paasta_tools.config.deploy_yaml import get_pipeline_deploy_groups
     from paasta_tools.config.loader import instance_configs_from_files
@@ -177,7 +177,7 @@ def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     service = strip_services_prefix(args.service)
-    default_git_url, in_use = _in_use_deploy_groups(service, args.soa_dir)
+    default_git_url, in_use = in_use_deploy_groups(service, args.soa_dir)
     if args.deploy_group not in in_use:
         out.write("".join(_red(line, out) + "\n" for line in unused_deploy_group_warning(args.deploy_group, in_use)))
     if _currently_deployed_sha(service, args.deploy_group, args.soa_dir) == args.commit:

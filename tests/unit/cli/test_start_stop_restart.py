@@ -127,3 +127,18 @@ def test_completers(tmp_path):
     assert complete_deploy_groups("c", args) == ["c1.main", "c2.job", "canary"]
     assert complete_deploy_groups("p", args) == ["prod"]
     assert complete_clusters("", SimpleNamespace(soa_dir=str(tmp_path), service="nope")) == []
+
+
+def test_rollback_helpers():
+    from datetime import UTC, datetime, timedelta
+
+    from paasta_tools.cli.cmds.rollback import format_table, natural_time, split_deploy_groups
+
+    assert split_deploy_groups(["prod", "canary"], "") == (["canary", "prod"], [])
+    assert split_deploy_groups(["prod", "canary"], "prod,x,prod") == (["prod"], ["x"])
+    now = datetime(2017, 6, 1, tzinfo=UTC)
+    cases = {0: "now", 1: "a second ago", 59: "59 seconds ago", 60: "a minute ago", 3600: "an hour ago"}
+    cases.update({7200: "2 hours ago", 86400 * 3: "3 days ago", 86400 * 60: "2 months ago", 86400 * 800: "2 years ago"})
+    for seconds, text in cases.items():
+        assert natural_time(now - timedelta(seconds=seconds), now) == text
+    assert format_table([("a", "bb"), ("ccc", "d")]) == ["a    bb", "ccc  d"]
