@@ -118,15 +118,16 @@ def check_api_ports(options: UpOptions) -> None:
             raise DevclusterError(f"cannot start the devcluster: 127.0.0.1:{port} ({flag}) is already in use")
 
 
-def endpoints(options: UpOptions, zookeeper: bool, registry: bool) -> DevclusterEndpoints:
+def endpoints(options: UpOptions) -> DevclusterEndpoints:
+    """Where this devcluster's parts answer (ZooKeeper and the registry at their ports even if absent)."""
     base = "http://127.0.0.1"
     return DevclusterEndpoints(
         cluster=options.cluster,
         marathon_url=f"{base}:{options.marathon_port}",
         chronos_url=f"{base}:{options.chronos_port}",
         mesos_url=f"{base}:{options.mesos_port}",
-        zookeeper_port=options.zookeeper_port if zookeeper else None,
-        registry=f"127.0.0.1:{options.registry_port}" if registry else None,
+        zookeeper_port=options.zookeeper_port,
+        registry=f"127.0.0.1:{options.registry_port}",
         log_dir=options.data_dir / "logs",
     )
 
@@ -242,7 +243,7 @@ async def _serve(options: UpOptions, ready: Any) -> None:
         raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
     data_dir = options.data_dir
     write_json(data_dir / COMPONENTS_FILE, side.records())
-    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, "zookeeper" in side.processes, in_docker))
+    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options))
     write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
     master_id = cluster.store.get("mesos", "master_id") or options.cluster
     zk_thread = threading.Thread(

@@ -71,3 +71,19 @@ def test_missing_binaries_are_explained(monkeypatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     assert "docker-registry is not installed" in components.missing_registry()
     assert "java is not installed" in components.missing_zookeeper()
+
+
+def test_system_config_helper_points_paasta_clients_at_a_devcluster(devcluster_factory, tmp_path) -> None:
+    from paasta_tools.clients.mesos import mesos_client_for_cluster
+    from paasta_tools.system_config import load_system_paasta_config
+    from tests.support.devcluster import write_devcluster_system_config
+
+    running = devcluster_factory(apis=("mesos",), cluster="helper-test")
+    config_dir = write_devcluster_system_config(tmp_path / "etc_paasta", running, zookeeper_port=2999)
+    config = load_system_paasta_config(config_dir)
+    assert config.get_cluster() == "helper-test"
+    assert config.get_zk_hosts() == "127.0.0.1:2999/mesos-helper-test"
+    client = mesos_client_for_cluster(config, "helper-test")
+    assert client.state()["cluster"] == "helper-test"
+    assert client.metrics_snapshot()["master/slaves_active"] == 1.0
+    assert client.slaves()[0]["id"] == running.cluster.agent.agent_id
