@@ -217,13 +217,13 @@ def deploy_instance(env: DeployEnv, target: InstanceTarget, apps: Iterable[Marat
     Returns None when there is nothing to report to Sensu: the lock is held by another run, or
     the service has no deployments.json yet.  Errors of this instance become status 1.
     """
+    if target.skip is not None:
+        log.debug("No deployments found for %s in cluster %s. Skipping.", target.name, env.cluster)
+        return None
+    if target.error is not None:
+        return DeployResult(1, str(target.error))
     try:
         with env.locks.bounce(target.service, target.instance):
-            if target.skip is not None:
-                log.debug("No deployments found for %s in cluster %s. Skipping.", target.name, env.cluster)
-                return None
-            if target.error is not None:
-                return DeployResult(1, str(target.error))
             return bounce_instance(env, target, apps)
     except LockHeldError:
         log.error("Instance %s already being bounced. Exiting", target.name)

@@ -8,15 +8,17 @@ work).  Each instance's outcome is reported; one broken instance never stops the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from paasta_tools.clients import haproxy, marathon_client
 from paasta_tools.clients.log_writer import LogWriter, NullLogWriter, log_writer_from_config
+from paasta_tools.config.soa_dir import list_services
 from paasta_tools.errors import MarathonError, PaastaError, PaastaNotConfiguredError
 from paasta_tools.marathon.app_dict import app_system_config_from
 from paasta_tools.marathon.bounce_plan import instance_needs_work
+from paasta_tools.marathon.job_id import short_app_id
 from paasta_tools.marathon.tasks import MarathonAppState, get_matching_apps
 from paasta_tools.operations import sensu_events
 from paasta_tools.operations.locks import ZkLocks
@@ -130,19 +132,23 @@ class Reconciler:
             haproxy_up=_haproxy_lookup(system_config),
         )
 
-    def targets(self, instances: Iterable[tuple[str, str]]) -> list[InstanceTarget]:
-        """Load the instances' targets, reading each service's files once (first-seen service order)."""
+    def _load(self, service: str, instances: list[str] | None) -> list[InstanceTarget]:
+        return load_service_targets(
+            service, self.soa_dir, self.cluster, self.app_system, instances, self.locks.autoscaled_instances
+        )
+
+    def targets(self, instances: Iterable[tuple[str, str]]) -> Iterator[InstanceTarget]:
+        """The instances' targets, reading each service's files once (first-seen service order)."""
         by_service: dict[str, list[str]] = {}
         for service, instance in instances:
             by_service.setdefault(service, []).append(instance)
-        targets = []
         for service, names in by_service.items():
-            targets.extend(
-                load_service_targets(
-                    service, self.soa_dir, self.cluster, self.app_system, names, self.locks.autoscaled_instances
-                )
-            )
-        return targets
+            yield from self._load(service, names)
+
+    def cluster_targets(self) -> Iterator[InstanceTarget]:
+        """Every marathon instance of the cluster, service by service (sorted), in yaml order."""
+        for service in list_services(self.soa_dir):
+            yield from self._load(service, None)
 
     def report_event(self, target: InstanceTarget, result: DeployResult) -> None:
         if target.service_files is None:
@@ -173,19 +179,30 @@ class Reconciler:
         except marathon_errors() as exc:
             raise MarathonError(f"Could not list the Marathon apps: {exc}") from exc
 
-    def run(self, instances: Iterable[tuple[str, str]], only_needed: bool = False) -> ReconcileReport:
-        """Deploy ``instances`` (all of them, or with ``only_needed`` just those needing work)."""
-        apps = self.list_apps()
+    def run(self, targets: Iterable[InstanceTarget], only_needed: bool = False) -> ReconcileReport:
+        """Deploy ``targets`` (all of them, or with ``only_needed`` just those needing work)."""
+        apps = apps_by_instance(self.list_apps())
         report = ReconcileReport()
         try:
-            for target in self.targets(instances):
-                if only_needed and not _needs_work(target, apps, self.env.draining_hosts):
+            for target in targets:
+                matching = apps.get(short_app_id(target.service, target.instance), [])
+                if only_needed and not _needs_work(target, matching, self.env.draining_hosts):
                     report.outcomes.append(InstanceOutcome(target.name, None, touched=False))
                     continue
-                report.outcomes.append(self.deploy(target, apps))
+                report.outcomes.append(self.deploy(target, matching))
         finally:
             self.locks.close()
         return report
+
+
+def apps_by_instance(apps: Iterable[MarathonAppState]) -> dict[str, list[MarathonAppState]]:
+    """Apps grouped by their formatted ``service.instance`` (the first two parts of the id)."""
+    grouped: dict[str, list[MarathonAppState]] = {}
+    for app in apps:
+        parts = app.id.lstrip("/").split(".")
+        if len(parts) >= 2:
+            grouped.setdefault(f"{parts[0]}.{parts[1]}", []).append(app)
+    return grouped
 
 
 def instance_errors(report: ReconcileReport) -> list[str]:

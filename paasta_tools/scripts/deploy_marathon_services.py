@@ -35,30 +35,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging(args.verbose)
-    from paasta_tools.config.loader import list_all_instances_for_cluster
     from paasta_tools.errors import PaastaError
     from paasta_tools.operations.marathon_reconcile import Reconciler, instance_errors
     from paasta_tools.system_config import load_system_paasta_config
 
-    broken_services: list[str] = []
     try:
-        system_config = load_system_paasta_config()
-        instances = list_all_instances_for_cluster(
-            system_config.get_cluster(),
-            args.soa_dir,
-            instance_type="marathon",
-            on_error=lambda service, exc: broken_services.append(f"{service}: {exc}"),
-        )
-        report = Reconciler(system_config, args.soa_dir).run(instances, only_needed=True)
+        reconciler = Reconciler(load_system_paasta_config(), args.soa_dir)
+        report = reconciler.run(reconciler.cluster_targets(), only_needed=True)
     except PaastaError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILURE
-    for line in broken_services + instance_errors(report):
+    for line in instance_errors(report):
         print(line, file=sys.stderr)
     if args.verbose:
         touched = len(report.touched)
         print(f"{len(report.outcomes)} marathon instances, {touched} needed work", file=sys.stderr)
-    return EXIT_FAILURE if broken_services or report.failures else EXIT_OK
+    return EXIT_FAILURE if report.failures else EXIT_OK
 
 
 if __name__ == "__main__":

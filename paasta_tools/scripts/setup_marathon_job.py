@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     try:
         reconciler = Reconciler(load_system_paasta_config(), args.soa_dir)
-        report = reconciler.run(instances)
+        report = reconciler.run(reconciler.targets(instances))
     except PaastaError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILURE
