@@ -7,6 +7,7 @@ in a background thread of the current process (tests, benchmarks).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from paasta_tools.devcluster.cluster import Cluster
+
+log = logging.getLogger(__name__)
 
 ALL_APIS = ("marathon", "chronos", "mesos")
 CLUSTER_KEY = web.AppKey("cluster", Cluster)
@@ -58,10 +61,19 @@ async def start_servers(cluster: Cluster, apis: tuple[str, ...] = ALL_APIS) -> l
 
 
 async def stop_servers(cluster: Cluster, runners: list[web.AppRunner], kill_tasks: bool) -> None:
-    for runner in reversed(runners):
-        await runner.cleanup()
-    await cluster.executor.shutdown(kill_tasks=kill_tasks)
-    cluster.store.close()
+    """Stop serving, then the executor (and its tasks when ``kill_tasks``), then the store.
+
+    One API failing to clean up never leaves the tasks running or the store open.
+    """
+    try:
+        for runner in reversed(runners):
+            try:
+                await runner.cleanup()
+            except Exception:
+                log.exception("cleaning up an API server failed")
+        await cluster.executor.shutdown(kill_tasks=kill_tasks)
+    finally:
+        cluster.store.close()
 
 
 @dataclass
