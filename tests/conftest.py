@@ -139,14 +139,14 @@ def devcluster_factory(tmp_path: Path) -> Iterator[Callable[..., object]]:
         data_dir = data_dir or tmp_path / f"devcluster{len(running)}"
         if isinstance(executor, str):
             executor = make_executor(executor, data_dir)
-        settings = DevclusterSettings(
-            data_dir=data_dir,
-            marathon_port=free_port(),
-            chronos_port=free_port(),
-            mesos_port=free_port(),
-            reconcile_interval=0.1,
+        fields = {
+            "marathon_port": free_port(),
+            "chronos_port": free_port(),
+            "mesos_port": free_port(),
+            "reconcile_interval": 0.1,
             **overrides,
-        )
+        }
+        settings = DevclusterSettings(data_dir=data_dir, **fields)
         cluster = Cluster(settings, executor or NoopExecutor())
         handle = start_in_thread(cluster, apis=apis)
         running.append(handle)

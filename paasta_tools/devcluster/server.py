@@ -52,11 +52,16 @@ async def start_servers(cluster: Cluster, apis: tuple[str, ...] = ALL_APIS) -> l
     settings = cluster.settings
     ports = {"marathon": settings.marathon_port, "chronos": settings.chronos_port, "mesos": settings.mesos_port}
     runners = []
-    for name, app in build_applications(cluster, apis).items():
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        await web.TCPSite(runner, settings.host, ports[name], reuse_address=True).start()
-        runners.append(runner)
+    try:
+        for name, app in build_applications(cluster, apis).items():
+            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await runner.setup()
+            runners.append(runner)
+            await web.TCPSite(runner, settings.host, ports[name], reuse_address=True).start()
+    except BaseException:
+        for runner in reversed(runners):
+            await runner.cleanup()
+        raise
     return runners
 
 
@@ -102,6 +107,8 @@ def start_in_thread(
             runners.extend(loop.run_until_complete(start_servers(cluster, apis)))
         except BaseException as exc:  # reported to the caller below
             failure.append(exc)
+            loop.run_until_complete(stop_servers(cluster, [], kill_tasks=True))
+            loop.close()
             ready.set()
             return
         ready.set()

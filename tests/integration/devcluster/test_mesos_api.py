@@ -112,3 +112,18 @@ def test_files_api_serves_nothing_outside_sandboxes(devcluster) -> None:
     assert (missing.status_code, missing.text) == (400, "Expecting 'path' to be passed")
     assert get(devcluster, "/files/read", params={"path": "/x", "offset": "-5"}).status_code == 400
     assert get(devcluster, "/files/read", params={"path": "/x\x00y"}).status_code == 404
+
+
+def test_a_busy_port_fails_the_start_and_frees_the_other_ports(devcluster_factory) -> None:
+    import socket
+
+    from tests.conftest import free_port
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        mesos_port = free_port()
+        with pytest.raises(OSError):
+            devcluster_factory(apis=("mesos", "chronos"), mesos_port=mesos_port, chronos_port=busy.getsockname()[1])
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", mesos_port))
