@@ -112,19 +112,26 @@ def _missing_parent_reason(
     return None
 
 
-def plan_chronos_jobs(desired: Mapping[str, Mapping[str, Any]], existing: Iterable[Mapping[str, Any]]) -> ChronosPlan:
+def plan_chronos_jobs(
+    desired: Mapping[str, Mapping[str, Any]],
+    existing: Iterable[Mapping[str, Any]],
+    unbuildable: Iterable[str] = (),
+) -> ChronosPlan:
     """Plan the writes that make Chronos hold ``desired`` (complete job dicts by name).
 
     ``existing`` is the job list Chronos returned (``GET /scheduler/jobs``); temporary rerun jobs in it are
-    ignored.  Returns a ChronosPlan whose ``jobs`` are in a safe write order.
+    ignored.  ``unbuildable`` names configured jobs whose dicts could not be built (reported by the caller):
+    their children are broken unless Chronos already has them.  Returns a ChronosPlan whose ``jobs`` are in
+    a safe write order.
     """
     current = existing_jobs_by_name(existing)
     order, cyclic = _write_order(desired)
+    failed = {name: "its configuration cannot be used" for name in unbuildable}
     broken: dict[str, str] = {name: "its parents form a cycle: " + ", ".join(sorted(cyclic)) for name in sorted(cyclic)}
     in_chronos = set(current)
     planned = []
     for name in order:
-        reason = _missing_parent_reason(name, desired[name], in_chronos, desired, broken)
+        reason = _missing_parent_reason(name, desired[name], in_chronos, desired, {**failed, **broken})
         if reason is not None:
             broken[name] = reason
             continue

@@ -192,7 +192,7 @@ def setup_jobs(
     Results come in ``jobs`` order.  Raises ChronosError only when the job list cannot be read.
     """
     desired, results = build_desired_jobs(jobs, target, now)
-    plan = plan_chronos_jobs(desired, client.list())
+    plan = plan_chronos_jobs(desired, client.list(), unbuildable=results)
     for planned in plan.jobs:
         if planned.action is JobAction.UNCHANGED:
             service, instance = planned.name.split(" ", 1)

@@ -145,3 +145,13 @@ def test_cleanup_deletes_unconfigured_and_expired_temporary_jobs_only() -> None:
         "tmp-2017-04-19T100000000000 svc kept",
         "tmp-2017-04-19T100000000001 svc kept",
     ]
+
+
+def test_children_of_a_job_that_could_not_be_built_are_broken_unless_chronos_has_it() -> None:
+    desired = {"svc child": job("svc child", parents=["svc parent"])}
+    plan = plan_chronos_jobs(desired, [], unbuildable=["svc parent"])
+    assert plan.broken == (
+        BrokenJob("svc child", "its parent 'svc parent' cannot be set up (its configuration cannot be used)"),
+    )
+    plan = plan_chronos_jobs(desired, [job("svc parent")], unbuildable=["svc parent"])
+    assert actions(plan) == [("svc child", JobAction.CREATE)]
