@@ -40,7 +40,8 @@ def image_exists(client: docker.DockerClient, image: str) -> bool:
         return False
     except docker.errors.APIError as exc:
         raise DockerImageError(f"Cannot inspect image {image}: {exc.explanation or exc}") from None
-    return image in found.tags or image == found.id
+    repository, tag = parse_repository_tag(image)
+    return f"{repository}:{tag or 'latest'}" in found.tags or image == found.id
 
 
 def _progress_line(event: Mapping[str, Any]) -> str:

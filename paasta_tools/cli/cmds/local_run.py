@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 3
+INTERACTIVE_NEEDS_TTY = "Interactive mode (-I, or no --instance) needs a terminal: stdin and stdout must be a TTY"
 _COLORS = {"green": "\033[32m", "grey": "\033[1;30m", "red": "\033[31m", "yellow": "\033[33m", "cyan": "\033[36m"}
 
 
@@ -371,10 +372,8 @@ def execute(client: Any, plan: DockerRunPlan, config: InstanceConfig, target: An
     console = Console()
     console.line("Running docker command:\n" + console.paint(" ".join(args), "grey"))
     if options.interactive:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise LocalRunError(
-                "Interactive mode (-I, or no --instance) needs a terminal: stdin and stdout must be a TTY"
-            )
+        if not _has_terminal():
+            raise LocalRunError(INTERACTIVE_NEEDS_TTY)
         return run_interactive(client, docker_sdk_kwargs(plan), sys.stdin.fileno(), sys.stdout.fileno())
     return run_detached(client, plan, config, target, options)
 
@@ -399,12 +398,19 @@ def _pull(client: Any, docker_url: str) -> None:
     pull_image(client, docker_url)
 
 
-def _refuse_without_instance(args: argparse.Namespace) -> str | None:
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Why these flags cannot work here (checked before building or pulling anything), or None."""
     if args.instance is None and args.healthcheck_only:
         return "With --healthcheck-only, --instance MUST be provided!"
     if args.instance is None and not sys.stdin.isatty():
         return "--instance and --cluster must be specified when using paasta local-run without a tty!"
+    if args.interactive and args.action != "dry_run" and not _has_terminal():
+        return INTERACTIVE_NEEDS_TTY
     return None
+
+
+def _has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _cluster(args: argparse.Namespace, system_config: SystemPaastaConfig) -> str | None:
@@ -431,7 +437,7 @@ def paasta_local_run(args: argparse.Namespace) -> int:
     soa_dir = args.yelpsoa_config_root
     service = figure_out_service_name(args.service, soa_dir)
     cluster = _cluster(args, system_config)
-    refusal = _refuse_without_instance(args)
+    refusal = _refusal(args)
     if cluster is None or refusal:
         if refusal:
             sys.stderr.write(refusal + "\n")
