@@ -122,8 +122,9 @@ class ProcessExecutor(Executor):
         return sandbox_path(self._data_dir, task_id)
 
     def task_env(self, spec: TaskSpec, sandbox: Path) -> dict[str, str]:
-        # The Mesos command executor inherits the agent's environment.
+        # The Mesos command executor inherits the agent's environment and adds the sandbox's.
         env = dict(os.environ)
+        env.update(MESOS_SANDBOX=str(sandbox), MESOS_DIRECTORY=str(sandbox), MESOS_TASK_ID=spec.task_id)
         env.update(spec.env)
         # Without a container there is no port mapping: the process listens on the host ports.
         for index, mapping in enumerate(spec.port_mappings):
@@ -132,9 +133,6 @@ class ProcessExecutor(Executor):
                 env[f"PORT_{mapping.container_port}"] = str(mapping.host_port)
         if spec.port_mappings:
             env["PORT"] = str(spec.port_mappings[0].host_port)
-        env.setdefault("MESOS_SANDBOX", str(sandbox))
-        env.setdefault("MESOS_DIRECTORY", str(sandbox))
-        env.setdefault("MESOS_TASK_ID", spec.task_id)
         return env
 
     async def launch(self, spec: TaskSpec) -> None:
@@ -143,28 +141,31 @@ class ProcessExecutor(Executor):
             image = f" and no Docker engine runs its image {spec.docker.image}" if spec.docker else ""
             raise LaunchError(f"task {spec.task_id} has neither cmd nor args{image}")
         sandbox = self.sandbox(spec.task_id)
-        sandbox.mkdir(parents=True, exist_ok=True)
-        (sandbox / EXIT_FILE).unlink(missing_ok=True)
-        with (sandbox / "stdout").open("ab") as out, (sandbox / "stderr").open("ab") as err:
-            try:
-                process = await asyncio.create_subprocess_exec(
-                    "/bin/sh",
-                    "-c",
-                    WRAPPER,
-                    str(sandbox / EXIT_FILE),
-                    *argv,
-                    cwd=sandbox,
-                    env=self.task_env(spec, sandbox),
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=err,
-                    start_new_session=True,
-                )
-            except OSError as exc:
-                raise LaunchError(f"task {spec.task_id}: cannot start {argv[0]!r}: {exc}") from exc
+        try:
+            process = await self._spawn(spec, sandbox, argv)
+        except OSError as exc:
+            raise LaunchError(f"task {spec.task_id}: cannot start {argv[0]!r} in {sandbox}: {exc}") from exc
         task = _ProcessTask(spec, sandbox, process.pid, pid_start_ticks(process.pid), time.time(), process)
         self._tasks[spec.task_id] = task
         self._write_record(task)
+
+    async def _spawn(self, spec: TaskSpec, sandbox: Path, argv: list[str]) -> asyncio.subprocess.Process:
+        sandbox.mkdir(parents=True, exist_ok=True)
+        (sandbox / EXIT_FILE).unlink(missing_ok=True)
+        with (sandbox / "stdout").open("ab") as out, (sandbox / "stderr").open("ab") as err:
+            return await asyncio.create_subprocess_exec(
+                "/bin/sh",
+                "-c",
+                WRAPPER,
+                str(sandbox / EXIT_FILE),
+                *argv,
+                cwd=sandbox,
+                env=self.task_env(spec, sandbox),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
 
     def _write_record(self, task: _ProcessTask) -> None:
         record = {

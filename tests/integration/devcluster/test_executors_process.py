@@ -235,3 +235,21 @@ def test_forget_drops_the_task_but_keeps_its_output(tmp_path: Path) -> None:
         assert (await executor.logs(spec.task_id))[0] == "kept\n"
 
     run(scenario())
+
+
+def test_unusable_sandbox_is_a_launch_error(tmp_path: Path) -> None:
+    (tmp_path / "not-a-dir").write_text("")
+    with pytest.raises(LaunchError, match="cannot start '/bin/sh'"):
+        run(ProcessExecutor(tmp_path / "not-a-dir").launch(make_spec("true")))
+
+
+def test_spec_env_wins_over_the_agent_environment(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        executor = ProcessExecutor(tmp_path)
+        spec = make_spec('echo "$MESOS_TASK_ID|$MESOS_SANDBOX|$HOME"', env={"HOME": "/app-home"})
+        await executor.launch(spec)
+        await wait_state(executor, spec.task_id, TaskState.FINISHED)
+        expected = f"{spec.task_id}|{executor.sandbox(spec.task_id)}|/app-home\n"
+        assert (await executor.logs(spec.task_id))[0] == expected
+
+    run(scenario())
