@@ -15,7 +15,7 @@ from typing import Any
 from paasta_tools.clients import haproxy, marathon_client
 from paasta_tools.clients.log_writer import LogWriter, NullLogWriter, log_writer_from_config
 from paasta_tools.config.soa_dir import list_services
-from paasta_tools.errors import MarathonError, PaastaError, PaastaNotConfiguredError
+from paasta_tools.errors import MarathonError, NoDockerImageError, PaastaError, PaastaNotConfiguredError
 from paasta_tools.marathon.app_dict import app_system_config_from
 from paasta_tools.marathon.bounce_plan import instance_needs_work
 from paasta_tools.marathon.job_id import short_app_id
@@ -94,7 +94,9 @@ def _zookeeper_url(system_config: Any) -> str:
 
 def _needs_work(target: InstanceTarget, apps: Sequence[MarathonAppState], draining_hosts: frozenset[str]) -> bool:
     if target.app_dict is None:
-        return target.error is not None  # errors are reported every run; skips are not
+        # Not deployed yet (no image for its deploy group) is no error for the cron run, as upstream's
+        # list_marathon_service_instances --minimal skipped it; other errors are reported every run.
+        return target.error is not None and not isinstance(target.error, NoDockerImageError)
     matching = get_matching_apps(apps, target.service, target.instance)
     draining_ids: set[str] = set()
     if matching and target.config.get_drain_method(target.namespace) != "noop":

@@ -5,6 +5,7 @@ Usage: ``deploy_marathon_services [-d SOA_DIR] [-v]``
 Unlike upstream (one setup_marathon_job process and one app listing per instance), the apps are
 listed once for the whole run and only the instances that need work are touched: the desired app
 is missing, another app of the instance exists, the instance count differs, or a task is draining.
+An instance not deployed yet (no image in deployments.json) is left alone, as upstream's cron did.
 A broken instance is reported and the others go on; the exit code is then 1.
 """
 
