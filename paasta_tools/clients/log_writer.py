@@ -13,6 +13,7 @@ Drivers: ``file`` (options ``path_format`` with ``{service}``, ``{component}``, 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -127,15 +128,23 @@ class FileLogWriter:
             self.on_error(f"Could not log: bad log_writer path_format {self.path_format!r} ({exc!r})")
             return
         try:
-            with open(path, self.mode, encoding="utf-8") as f:
-                if self.flock:
-                    import fcntl
-
-                    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-                f.write(to_write)
+            try:
+                self._append(path, to_write)
+            except FileNotFoundError:
+                # The log directory is created on first use (e.g. a fresh devcluster's logs/).
+                os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+                self._append(path, to_write)
         except OSError as exc:
             # A log that cannot be written must not fail the deploy action itself.
             self.on_error(f"Could not log to {path}: {type(exc).__name__}: {exc} -- would have logged: {to_write}")
+
+    def _append(self, path: str, text: str) -> None:
+        with open(path, self.mode, encoding="utf-8") as f:
+            if self.flock:
+                import fcntl
+
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            f.write(text)
 
 
 LOG_WRITERS: dict[str, Callable[..., LogWriter]] = {"file": FileLogWriter, "null": NullLogWriter}

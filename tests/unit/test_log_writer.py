@@ -43,9 +43,17 @@ def test_file_writer_appends_one_line_per_call_with_defaults(tmp_path):
 
 def test_file_writer_reports_unwritable_path_without_raising(tmp_path):
     errors: list[str] = []
-    writer = FileLogWriter(path_format=str(tmp_path / "missing" / "x.log"), on_error=errors.append)
+    (tmp_path / "afile").write_text("")
+    writer = FileLogWriter(path_format=str(tmp_path / "afile" / "x.log"), on_error=errors.append)
     writer.log(service="svc", line="hello", component="deploy")
     assert len(errors) == 1 and "Could not log to" in errors[0] and "hello" in errors[0]
+
+
+def test_file_writer_creates_a_missing_log_directory(tmp_path):
+    errors: list[str] = []
+    writer = FileLogWriter(path_format=str(tmp_path / "logs" / "{service}.log"), on_error=errors.append)
+    writer.log(service="svc", line="hello", component="deploy")
+    assert errors == [] and json.loads((tmp_path / "logs" / "svc.log").read_text())["message"] == "hello"
 
 
 def test_missing_config_gives_null_writer_and_bad_driver_names_it():
