@@ -92,11 +92,12 @@ class Engine:
             log.warning("executor recovery failed: %s", exc)
             statuses = {}
         self.apply_statuses(statuses, time.time(), self._poll_seq)
-        for app in self.all_apps():
-            for task in app.tasks.values():
-                if task.killing or app.id in self.state.stopping:
-                    task.killing = False
-                    self.kill(task)
+        # Kills that were in flight at the restart are sent again.
+        stopping = [t for app in self.state.stopping.values() for t in app.tasks.values()]
+        killing = [t for app in self.state.apps.values() for t in app.tasks.values() if t.killing]
+        for task in stopping + killing:
+            task.killing = False
+            self.kill(task)
 
     # -- one round ---------------------------------------------------------------------------
     async def tick(self) -> None:
@@ -158,7 +159,8 @@ class Engine:
             return
         if state in FAILURE_STATES:
             self._record_failure(app, task, state, message, now)
-        if state in BACKOFF_STATES and app.id in self.state.apps:
+        # The delay belongs to the app's current configuration; old-generation failures do not count.
+        if state in BACKOFF_STATES and app.id in self.state.apps and task.gen == app.gen:
             self._increase_delay(app, now)
 
     def _status_event(self, task: Task, state: str, message: str) -> dict[str, Any]:

@@ -43,17 +43,37 @@ def classify(old: dict[str, Any] | None, new: dict[str, Any] | None, restart: bo
     return None
 
 
+def _levels(changes: list[Change]) -> dict[str, int]:
+    """Longest dependency path of each changed app (within the plan); apps of one level run in one step."""
+    deps = {c.app_id: [d for d in (c.new or {}).get("dependencies", [])] for c in changes}
+    levels: dict[str, int] = {}
+
+    def level(app_id: str, seen: frozenset[str]) -> int:
+        if app_id not in levels:
+            below = [level(d, seen | {app_id}) for d in deps.get(app_id, []) if d in deps and d not in seen]
+            levels[app_id] = 1 + max(below) if below else 0
+        return levels[app_id]
+
+    for app_id in deps:
+        level(app_id, frozenset())
+    return levels
+
+
 def plan_steps(changes: list[Change]) -> list[list[dict[str, str]]]:
-    """Steps of a plan: stops, then starts (scale 0), then scales and restarts; empty steps dropped."""
+    """Steps of a plan: stops, then starts (scale 0), then scales and restarts in dependency order."""
     stops = [{"action": "StopApplication", "app": c.app_id} for c in changes if c.action == "StopApplication"]
     starts = [{"action": "StartApplication", "app": c.app_id} for c in changes if c.action == "StartApplication"]
-    last = []
+    levels = _levels(changes)
+    ordered: dict[int, list[dict[str, str]]] = {}
     for change in changes:
         if change.action in ("StartApplication", "ScaleApplication"):
-            last.append({"action": "ScaleApplication", "app": change.app_id})
+            action = "ScaleApplication"
         elif change.action == "RestartApplication":
-            last.append({"action": "RestartApplication", "app": change.app_id})
-    return [step for step in (stops, starts, last) if step]
+            action = "RestartApplication"
+        else:
+            continue
+        ordered.setdefault(levels[change.app_id], []).append({"action": action, "app": change.app_id})
+    return [step for step in (stops, starts, *(ordered[k] for k in sorted(ordered))) if step]
 
 
 class Operations:

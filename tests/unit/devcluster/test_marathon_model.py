@@ -238,3 +238,12 @@ def test_placement_on_the_single_agent(constraints, roles, running, allowed):
         app.tasks[f"p.{index}"] = Task(f"p.{index}", "/p", "v", "v", [], app.definition)
     attributes = {"region": "devregion", "pool": "default"}
     assert placement_allows(app, "127.0.0.1", attributes) is allowed
+
+
+def test_plan_orders_scaling_by_dependencies():
+    db = normalize_app({"id": "/db", "cmd": "x"})
+    web = normalize_app({"id": "/web", "cmd": "x", "dependencies": ["/db"]})
+    lb = normalize_app({"id": "/lb", "cmd": "x", "dependencies": ["web"]})
+    changes = [Change(a["id"], None, a, "StartApplication") for a in (lb, web, db)]
+    steps = plan_steps(changes)
+    assert [[a["app"] for a in step] for step in steps] == [["/lb", "/web", "/db"], ["/db"], ["/web"], ["/lb"]]
