@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from paasta_tools.devcluster.marathon.ids import instance_id
 from paasta_tools.devcluster.marathon.state import HealthResult, Task
 
 if TYPE_CHECKING:
@@ -100,16 +101,20 @@ class HealthScheduler:
             result = task.health[index]
             was_alive = result.alive if (result.last_success or result.last_failure) else None
             kill = apply_result(result, checks[index], task, alive, message, now)
+            if not alive and result.last_failure == now:
+                payload = {"appId": task.app_id, "taskId": task.id, "healthCheck": checks[index]}
+                events.publish("failed_health_check_event", payload)
             changed = result.alive if (result.last_success or result.last_failure) else None
             if changed is not None and changed != was_alive:
-                payload = {"appId": task.app_id, "taskId": task.id, "version": task.version, "alive": changed}
-                events.publish("health_status_changed_event", payload)
+                payload = {"appId": task.app_id, "instanceId": instance_id(task.id), "version": task.version}
+                events.publish("health_status_changed_event", {**payload, "alive": changed})
             if kill:
                 events.publish(
                     "unhealthy_instance_kill_event",
                     {
                         "appId": task.app_id,
                         "taskId": task.id,
+                        "instanceId": instance_id(task.id),
                         "version": task.version,
                         "reason": message,
                         "host": self.engine.cluster.agent.hostname,

@@ -116,6 +116,7 @@ class Operations:
         state = self.state
         if change.new is None:
             app = state.remove_app(change.app_id)
+            self.events.publish("app_terminated_event", {"appId": change.app_id})
             if app is not None:
                 app.definition = {**app.definition, "instances": 0}
                 earlier = state.stopping.get(app.id)

@@ -306,3 +306,41 @@ def test_constraints_hold_tasks_back_on_the_single_agent(marathon, client):
     }
     assert queue == {"/unique": 1, "/elsewhere": 1}
     assert client.get_app("/elsewhere").tasks == []
+
+
+def _events_until(marathon: Api, wanted: str, action, timeout: float = 15) -> list[dict]:
+    response = requests.get(marathon.url + "/v2/events", stream=True, timeout=timeout)
+    events: list[dict] = []
+    try:
+        lines = response.iter_lines(decode_unicode=True)
+        action()
+        deadline = time.monotonic() + timeout
+        for line in lines:
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: ") :]))
+                if events[-1]["eventType"] == wanted or time.monotonic() > deadline:
+                    break
+    finally:
+        response.close()
+    return events
+
+
+def test_health_events_on_the_stream(marathon):
+    check = {
+        "protocol": "COMMAND",
+        "command": {"value": "false"},
+        "delaySeconds": 0,
+        "intervalSeconds": 0,
+        "gracePeriodSeconds": 0,
+        "maxConsecutiveFailures": 1,
+    }
+    events = _events_until(
+        marathon, "unhealthy_instance_kill_event", lambda: create(marathon, "/ill", healthChecks=[check])
+    )
+    by_type = {e["eventType"]: e for e in events}
+    kill = by_type["unhealthy_instance_kill_event"]
+    assert kill["appId"] == "/ill" and kill["instanceId"] == kill["taskId"].replace("ill.", "ill.marathon-")
+    assert by_type["failed_health_check_event"]["healthCheck"]["protocol"] == "COMMAND"
+    assert by_type["health_status_changed_event"]["alive"] is False
+    deleted = _events_until(marathon, "app_terminated_event", lambda: marathon("DELETE", "/v2/apps/ill"))
+    assert deleted[-1] == {**deleted[-1], "eventType": "app_terminated_event", "appId": "/ill"}
