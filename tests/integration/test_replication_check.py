@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import random
-import socket
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
 from paasta_tools.clients import marathon_client
-from paasta_tools.marathon.haproxy_csv import count_up, parse_haproxy_csv
 from paasta_tools.scripts import check_marathon_services_replication as script
 from tests.conftest import free_port, require
 from tests.integration.status.helpers import CLUSTER, deploy, running_tasks, system_config_dir, write_service
-from tests.support.haproxy import HaproxyStats, missing_haproxy
+from tests.support.haproxy import HaproxyStats, listening, missing_haproxy, statuses
 
 CHECK = "check_marathon_services_replication.svc.main"
-
-
-@contextmanager
-def listening(ports: list[int]) -> Iterator[None]:
-    """Accept TCP connections on 127.0.0.1 at ``ports`` (what HAProxy's checks see as a live backend)."""
-    with ExitStack() as stack:
-        for port in ports:
-            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", port))
-            sock.listen(16)
-        yield
-
-
-def up_in(haproxy: HaproxyStats) -> int:
-    return count_up(parse_haproxy_csv(haproxy.csv()), "svc.main")
 
 
 def _events_for(listener, check: str) -> list[dict]:
@@ -113,12 +93,12 @@ def test_smartstack_check_counts_up_backends_in_haproxy(
     tasks = wait_for(lambda: (t := running_tasks(client, app_id)) and len(t) == 4 and t)
     ports = sorted(t.ports[0] for t in tasks)
     backends = {"svc.main": [("127.0.0.1", port, "localhost") for port in ports]}
-    with HaproxyStats(tmp_path, backends, stats_port) as haproxy, listening(ports[:1]):
-        wait_for(lambda: up_in(haproxy) == 1)
+    with listening(ports[:1]), HaproxyStats(tmp_path, backends, stats_port) as haproxy:
+        wait_for(lambda: statuses(haproxy) == {port: "UP" if port == ports[0] else "DOWN" for port in ports})
         assert script.main(["-d", str(soa)]) == 0
         critical = sensu_listener.wait_for_events(1)[0]
         with listening(ports[1:]):
-            wait_for(lambda: up_in(haproxy) == 4)
+            wait_for(lambda: statuses(haproxy) == dict.fromkeys(ports, "UP"))
             assert script.main(["-d", str(soa)]) == 0
             ok = sensu_listener.wait_for_events(2)[1]
     assert critical["name"] == CHECK and critical["status"] == 2

@@ -10,11 +10,16 @@ until the stats page answers; ``stop()`` ends that process.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
+import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from paasta_tools.marathon.haproxy_csv import parse_haproxy_csv
 
 Backend = tuple[str, int, str]  # ip, port, hostname
 
@@ -101,3 +106,41 @@ class HaproxyStats:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def statuses(haproxy: HaproxyStats, name: str = "svc.main") -> dict[int | None, str]:
+    """``{port: status}`` of the backends of ``name`` (settled states are exactly UP or DOWN)."""
+    return {b.port: b.status for b in parse_haproxy_csv(haproxy.csv()) if b.pxname == name}
+
+
+@contextmanager
+def listening(ports: Sequence[int]) -> Iterator[None]:
+    """Accept (and close) TCP connections on 127.0.0.1 at ``ports``: live backends for HAProxy's checks."""
+    stop = threading.Event()
+
+    def serve(sock: socket.socket) -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.close()
+
+    with ExitStack() as stack:
+        threads = []
+        for port in ports:
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(16)
+            sock.settimeout(0.1)
+            threads.append(threading.Thread(target=serve, args=(sock,), daemon=True))
+            threads[-1].start()
+        try:
+            yield
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(2)

@@ -113,3 +113,57 @@ def test_missing_app_json_output_and_unreachable_cluster(
     assert instance["expected_count"] == 2 and instance["apps"] == []
     code, text = _status(soa, clusters=["elsewhere"])
     assert text.endswith("Warning: This service does not have any cluster matching these names:\nelsewhere\n")
+
+
+def test_smartstack_backends_from_a_real_haproxy(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
+    import random
+
+    from tests.conftest import require
+    from tests.support.haproxy import HaproxyStats, listening, missing_haproxy, statuses
+
+    require(missing_haproxy())
+    stats_port, low = free_port(), random.randrange(20000, 29000, 100)
+    running = devcluster_factory(port_range=(low, low + 99))
+    etc = system_config_dir(tmp_path, running, synapse_port=stats_port)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    client, soa = marathon_client.get_marathon_client(running.marathon_url), tmp_path / "soa"
+    marathon = {"main": {"instances": 2, "healthcheck_mode": "cmd"}}
+    write_service(soa, "svc", marathon, smartstack={"main": {"proxy_port": 20001}})
+    app_id = deploy(client, soa, "svc", "main")
+    tasks = wait_for(lambda: (t := running_tasks(client, app_id)) and len(t) == 2 and t)
+    ports = sorted(t.ports[0] for t in tasks)
+    stray = free_port()  # a backend no task of the app runs on
+    backends = {"svc.main": [("127.0.0.1", port, "localhost") for port in [*ports, stray]]}
+    settled = {ports[0]: "UP", ports[1]: "DOWN", stray: "DOWN"}
+    with listening(ports[:1]), HaproxyStats(tmp_path, backends, stats_port) as haproxy:
+        wait_for(lambda: statuses(haproxy) == settled)
+        code, text = _status(soa)
+        assert code == 0
+        assert text.endswith(
+            "    Smartstack:\n"
+            "        devregion - Healthy - in haproxy with (1/2, 50%) total backends UP in this namespace.\n"
+        )
+        code, text = _status(soa, verbose=1)
+    lines = text.splitlines()
+    start = lines.index("    Smartstack:")
+    assert lines[start + 1 : start + 3] == ["      Haproxy Service Name: svc.main", "      Backends:"]
+    assert lines[start + 4].startswith("        devregion - Healthy")
+    rows = lines[start + 5 :]
+    assert rows[0].startswith(f"          localhost:{ports[0]}") and rows[0].endswith("UP")
+    assert {row.split()[0] for row in rows[1:]} == {f"localhost:{ports[1]}", f"localhost:{stray}"}
+    assert all(row.endswith("DOWN") for row in rows[1:])
+
+
+def test_cli_flags_deploy_group_and_json(tmp_path: Path, devcluster_factory, monkeypatch, capsys) -> None:
+    from paasta_tools.cli.cli import main
+
+    running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
+    write_service(soa, "svc", {"main": {"instances": 1}, "canary": {"instances": 1, "deploy_group": "canaries"}})
+    assert main(["status", "-s", "svc", "-d", str(soa), "-l", "canaries", "-o", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [i["instance"] for c in document["clusters"] for i in c["instances"]] == ["canary"]
+    assert main(["status", "-s", "svc", "-d", str(soa), "-l", "nothing"]) == 1
+    assert "No instances of svc use the deploy group nothing." in capsys.readouterr().out
+    (soa / "svc" / "deployments.json").unlink()
+    assert main(["status", "-s", "svc", "-d", str(soa)]) == 1
+    assert capsys.readouterr().out == "%s No deployments in deployments.json yet.\n  Has Jenkins run?\n"
