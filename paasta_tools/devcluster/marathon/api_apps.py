@@ -124,6 +124,8 @@ def _group_apps(svc: MarathonService, app_id: str) -> list[App] | None:
 
 
 async def get_app_path(request: web.Request) -> web.StreamResponse:
+    if not request.match_info["tail"].strip("/"):  # /v2/apps/ is the list
+        return await list_apps(request)
     svc = service(request)
     app_id, suffix, extra = split_app_path(request.match_info["tail"])
     group = _group_apps(svc, app_id)
@@ -179,6 +181,8 @@ async def put_app_path(request: web.Request) -> web.Response:
 
 
 async def post_app_path(request: web.Request) -> web.Response:
+    if not request.match_info["tail"].strip("/"):
+        return await create_app(request)
     svc = service(request)
     app_id, suffix, _ = split_app_path(request.match_info["tail"])
     if suffix != "restart":

@@ -442,3 +442,9 @@ def test_full_update_resets_missing_fields_and_group_star_lists_apps(marathon):
     listed = marathon("GET", "/v2/apps/grp/*").json()["*"]
     assert sorted(a["id"] for a in listed) == ["/grp/one", "/grp/two"]
     assert all("tasks" in a for a in listed)
+
+
+def test_trailing_slash_lists_and_creates(marathon):
+    response = marathon("POST", "/v2/apps/", json={"id": "/slash", "cmd": "true", **SMALL})
+    assert response.status_code == 201
+    assert [a["id"] for a in marathon("GET", "/v2/apps/").json()["apps"]] == ["/slash"]
