@@ -129,8 +129,11 @@ def placement_allows(app: App, hostname: str, attributes: Mapping[str, str]) -> 
     roles = app.definition.get("acceptedResourceRoles")
     if roles and "*" not in roles:
         return False
+    constraints = app.definition["constraints"]
+    if not constraints:
+        return True
     tasks = [t for t in app.tasks.values() if not t.killing]
-    for constraint in app.definition["constraints"]:
+    for constraint in constraints:
         field = constraint[0]
         value = hostname if field == "hostname" else attributes.get(field)
         if not _constraint_allows(constraint, value, [value] * len(tasks) if value is not None else []):
