@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from paasta_tools.scripts import deploy_chronos_jobs, list_chronos_jobs, setup_chronos_job
 from tests.support.waiting import wait_for
 
@@ -112,6 +114,7 @@ def test_list_chronos_jobs_prints_service_dot_instance(pipeline, capsys) -> None
     assert capsys.readouterr().out.splitlines() == ["other.c", "svc.a", "svc.b"]
 
 
+@pytest.mark.slow  # the shortest period a job may have is one minute
 def test_a_scheduled_job_runs_on_time_and_again_one_period_later(pipeline) -> None:
     start = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
     pipeline.write_service("svc", {"minutely": {"schedule": f"R/{iso(start)}/PT1M", "cmd": "echo tick"}})
