@@ -205,7 +205,7 @@ class InstanceConfig:
             raise InvalidInstanceConfig(f"{self._where('deploy_group')}: must be a string, not {group!r}")
         try:
             return group.format(cluster=self.cluster, instance=self.instance, service=self.service)
-        except (KeyError, IndexError, ValueError) as exc:
+        except (AttributeError, KeyError, IndexError, ValueError) as exc:
             raise InvalidInstanceConfig(
                 f"{self._where('deploy_group')}: {group!r} can only use {{cluster}}, {{instance}} and {{service}} "
                 f"({exc!r} is not known)"

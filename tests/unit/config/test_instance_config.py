@@ -107,6 +107,12 @@ def test_deploy_group_with_unknown_placeholder_names_the_key():
         make({"deploy_group": "{region}.x"}).get_deploy_group()
 
 
+@pytest.mark.parametrize("template", ["{cluster.x}", "{instance[9]}", "{service"])
+def test_deploy_group_with_a_bad_format_field_names_the_key(template):
+    with pytest.raises(InvalidInstanceConfig, match="deploy_group"):
+        make({"deploy_group": template}).get_deploy_group()
+
+
 def test_legacy_branch_key_overrides_branch_and_default_deploy_group():
     config = make({"branch": "old-branch"})
     assert config.get_branch() == "old-branch"
