@@ -34,9 +34,17 @@ class CheckResult:
     output: str
 
 
+def _interval(config: ChronosJobConfig, now: datetime.datetime) -> float | None:
+    """Seconds between runs of a scheduled job; None for dependent jobs and unusable schedules."""
+    schedule, time_zone = config.get_schedule(), config.get_schedule_time_zone()
+    if not isinstance(schedule, str) or not isinstance(time_zone, str | None):
+        return None
+    return get_schedule_interval_in_seconds(schedule, time_zone, now)
+
+
 def guess_realert_every(config: ChronosJobConfig, now: datetime.datetime) -> int:
     """Minutes between re-alerts: the job's interval, at most a day; -1 for jobs without a schedule."""
-    interval = get_schedule_interval_in_seconds(config.get_schedule(), config.get_schedule_time_zone(), now)
+    interval = _interval(config, now)
     if interval is None:
         return -1
     return min(int(interval // 60), MAX_REALERT_MINUTES)
@@ -88,8 +96,7 @@ def job_check(
     if chronos_job.get("disabled"):
         return OK, f"Job {name} is disabled - ignoring status."
     last = get_status_last_run(chronos_job)
-    schedule, time_zone = job.config.get_schedule(), job.config.get_schedule_time_zone()
-    interval = get_schedule_interval_in_seconds(schedule, time_zone, now) if schedule else None
+    interval = _interval(job.config, now)
     if interval is not None and job_is_stuck(last.timestamp, interval, now):
         return CRITICAL, _stuck_message(job, str(last.timestamp), interval, cluster)
     if last.state is LastRunState.FAIL:
