@@ -102,3 +102,7 @@ class DockerImageError(PaastaError):
 
 class LocalRunError(PaastaError):
     """``paasta local-run`` cannot run the container (no TTY for interactive mode, lost container, engine error)."""
+
+
+class SensuError(PaastaError):
+    """A Sensu event could not be delivered to the configured sensu_host:sensu_port."""

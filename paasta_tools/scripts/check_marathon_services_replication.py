@@ -136,6 +136,7 @@ def make_emitter(system_config: Any, cluster: str, log_writer: Any) -> Callable[
     from paasta_tools.clients import sensu
     from paasta_tools.config.monitoring import get_runbook
     from paasta_tools.config.monitoring_events import build_event
+    from paasta_tools.errors import SensuError
     from paasta_tools.marathon.replication import CHECK_NAME, CRITICAL, replication_event_overrides
 
     def emit(files: Any, config: Any, result: Any) -> None:
@@ -144,10 +145,15 @@ def make_emitter(system_config: Any, cluster: str, log_writer: Any) -> Callable[
         monitoring = config.get_monitoring()
         overrides = replication_event_overrides(monitoring, get_runbook(files, monitoring))
         name = f"{CHECK_NAME}.{service}.{instance}"
-        event = build_event(name, result.status, result.output, files, overrides, cluster)
-        if event is not None:
-            sensu.send_event(event, system_config.get_sensu_host(), system_config.get_sensu_port())
         log_writer.log(service, f"Replication: {result.output}", "monitoring", "debug", cluster, instance)
+        event = build_event(name, result.status, result.output, files, overrides, cluster)
+        if event is None:
+            return
+        host, port = system_config.get_sensu_host(), system_config.get_sensu_port()
+        try:
+            sensu.send_event(event, host, port)
+        except (OSError, ValueError) as exc:
+            raise SensuError(f"could not send the Sensu event {name} to {host}:{port}: {exc}") from exc
 
     return emit
 

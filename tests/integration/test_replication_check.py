@@ -122,3 +122,20 @@ def test_smartstack_without_locations_is_critical(
     event = sensu_listener.wait_for_events(1)[0]
     assert event["status"] == 2
     assert event["output"].startswith("Service svc.main has no Smartstack replication info.")
+
+
+def test_unreachable_sensu_is_reported_and_other_instances_still_checked(
+    tmp_path: Path, devcluster_factory, monkeypatch, caplog
+) -> None:
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 1}, "canary": {"instances": 1}})
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running, free_port())))
+    (Path(running.cluster.settings.data_dir) / "logs").mkdir(parents=True)
+    assert script.main(["-d", str(soa)]) == 1
+    errors = [r.getMessage() for r in caplog.records if "could not send the Sensu event" in r.getMessage()]
+    assert len(errors) == 2
+    assert any("check_marathon_services_replication.svc.canary" in e for e in errors)
+    assert any("check_marathon_services_replication.svc.main" in e for e in errors)
+    log_text = (Path(running.cluster.settings.data_dir) / "logs" / "svc.log").read_text()
+    assert log_text.count("Replication: Service svc.") == 2
