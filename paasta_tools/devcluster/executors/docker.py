@@ -9,6 +9,7 @@ Every SDK call is blocking and runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -212,7 +213,10 @@ class DockerExecutor(Executor):
             return TaskStatus(TaskState.RUNNING, started_at=task.started_at)
         if row["State"] == "created":
             return TaskStatus(TaskState.STAGING, started_at=None)
-        state = self._inspect_state(task.container_id)
+        try:
+            state = self._inspect_state(task.container_id)
+        except ENGINE_ERRORS:
+            return TaskStatus.running(task.started_at)  # not decided yet: asked again on the next poll
         if state is None:
             return self._status_from_row(task, None)
         return terminal_status(state, task.killing)
@@ -245,7 +249,9 @@ class DockerExecutor(Executor):
         if task is None or task.status is not None or task.stopper is not None:
             return
         task.killing = True
-        (task.sandbox / KILLING_MARKER).touch()
+        with contextlib.suppress(OSError):
+            task.sandbox.mkdir(parents=True, exist_ok=True)
+            (task.sandbox / KILLING_MARKER).touch()
         task.stopper = asyncio.ensure_future(asyncio.to_thread(self._stop, task.container_id, grace_seconds))
 
     def _stop(self, container_id: str, grace_seconds: float) -> None:
