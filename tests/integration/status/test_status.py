@@ -167,3 +167,15 @@ def test_cli_flags_deploy_group_and_json(tmp_path: Path, devcluster_factory, mon
     (soa / "svc" / "deployments.json").unlink()
     assert main(["status", "-s", "svc", "-d", str(soa)]) == 1
     assert capsys.readouterr().out == "%s No deployments in deployments.json yet.\n  Has Jenkins run?\n"
+
+
+def test_app_too_big_for_the_agent_is_waiting(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
+    running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
+    write_service(soa, "svc", {"main": {"instances": 2, "cpus": 100000}})
+    deploy(client, soa, "svc", "main")
+    text = wait_for(lambda: "Status: Waiting" in (t := _status(soa)[1]) and t)
+    assert (
+        "    Marathon:   Critical - up with (0/2) instances. "
+        "Status: Waiting (new tasks waiting for capacity to become available)\n"
+    ) in text
+    assert "      Stalled: 2 task(s) waiting for resources: no Mesos offer matches the app's" in text
