@@ -79,20 +79,28 @@ class Engine:
 
     async def recover(self) -> None:
         """Reload the persisted state and reattach to the tasks that were running before a restart."""
-        loaded = self.state.load()
         specs = []
-        for task, _ in loaded:
+        for task, _ in self.state.load():
             self.cluster.ports.reserve(task.host_ports)
-            specs.append(self._spec(task))
-        if not specs:
-            return
-        try:
-            statuses = await self.cluster.executor.recover(specs)
-        except Exception as exc:  # the executor cannot reattach: every task is lost and gets replaced
-            log.warning("executor recovery failed: %s", exc)
-            statuses = {}
-        self.apply_statuses(statuses, time.time(), self._poll_seq)
-        # Kills that were in flight at the restart are sent again.
+            try:
+                specs.append(self._spec(task))
+            except (KeyError, TypeError, ValueError) as exc:  # an unreadable record: the task counts as lost
+                log.warning("cannot rebuild task %s: %s", task.id, exc)
+        if specs:
+            try:
+                statuses = await self.cluster.executor.recover(specs)
+            except Exception as exc:  # the executor cannot reattach: every task is lost and gets replaced
+                log.warning("executor recovery failed: %s", exc)
+                statuses = {}
+            self.apply_statuses(statuses, time.time(), self._poll_seq)
+        self._resume(time.time())
+
+    def _resume(self, now: float) -> None:
+        """Restart what lived in memory only: health checks start over, in-flight kills are sent again."""
+        for app in self.state.apps.values():
+            for task in app.tasks.values():
+                if task.state == "TASK_RUNNING" and task.definition["healthChecks"]:
+                    task.health = self.health.fresh_results(task, now)
         stopping = [t for app in self.state.stopping.values() for t in app.tasks.values()]
         killing = [t for app in self.state.apps.values() for t in app.tasks.values() if t.killing]
         for task in stopping + killing:

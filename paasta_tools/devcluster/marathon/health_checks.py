@@ -63,8 +63,6 @@ class HealthScheduler:
 
     def schedule(self, now: float) -> None:
         for app in self.engine.state.apps.values():
-            if not app.definition["healthChecks"] and not app.tasks:
-                continue
             for task in app.tasks.values():
                 if task.health and not task.checking and task.state == "TASK_RUNNING" and not task.killing:
                     due = [i for i, r in enumerate(task.health) if r.next_at <= now]

@@ -215,19 +215,23 @@ def test_restart_of_the_devcluster_keeps_apps_tasks_and_deployments(devcluster_f
     api, client = Api(first.marathon_url), get_marathon_client(first.marathon_url)
     create(api, "/kept", instances=2)
     create(api, "/pending", healthChecks=[{"protocol": "COMMAND", "command": {"value": "false"}}])
+    check = {"protocol": "COMMAND", "command": {"value": "true"}, "delaySeconds": 0, "intervalSeconds": 1}
+    create(api, "/checked", healthChecks=[check])
+    wait_for(lambda: client.get_app("/checked").tasks_healthy == 1)
     tasks = {t.id for t in wait_running(client, "/kept", 2).tasks}
     client.scale_app("/kept", 2, force=True)
     versions = client.list_versions("/kept")
+    wait_for(lambda: [d["affectedApps"] for d in api("GET", "/v2/deployments").json()] == [["/pending"]])
     deployments = {d["id"]: d["affectedApps"] for d in api("GET", "/v2/deployments").json()}
-    assert list(deployments.values()) == [["/pending"]]
     first.stop()
     second = devcluster_factory(apis=("marathon",), data_dir=data_dir)
     api, client = Api(second.marathon_url), get_marathon_client(second.marathon_url)
-    assert sorted(a.id for a in client.list_apps()) == ["/kept", "/pending"]
+    assert sorted(a.id for a in client.list_apps()) == ["/checked", "/kept", "/pending"]
+    wait_for(lambda: client.get_app("/checked").tasks_healthy == 1)
     assert {t.id for t in wait_running(client, "/kept", 2).tasks} == tasks
     assert client.list_versions("/kept") == versions
     assert {d["id"]: d["affectedApps"] for d in api("GET", "/v2/deployments").json()} == deployments
-    assert create(api, "/after").json()["ports"] == [10002]
+    assert create(api, "/after").json()["ports"] == [10003]
 
 
 def test_event_stream_reports_api_and_deployment_events(marathon):
