@@ -91,13 +91,14 @@ def expected_count_for_namespace(
     namespace: str,
     autoscaled: Mapping[str, int] | None = None,
 ) -> int:
-    """Sum of the configured instances of every config registered in ``namespace``.
+    """Sum of the desired instances of every config registered in ``namespace``.
 
+    A stopped instance (deployments.json desired_state stop) expects 0, as upstream's get_instances() did.
     ``autoscaled`` maps instance names to their ZooKeeper autoscaling count (instances with max_instances).
     """
     autoscaled = autoscaled or {}
     return sum(
-        config.get_instances(autoscaled.get(config.instance))
+        config.get_desired_instances(autoscaled.get(config.instance))
         for config in configs
         if config.get_nerve_namespace() == namespace
     )

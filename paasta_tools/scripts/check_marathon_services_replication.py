@@ -15,6 +15,7 @@ One broken instance never stops the others; the exit code is then 1.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import logging
 import sys
@@ -112,7 +113,11 @@ def check_service(ctx: ReplicationContext, service: str, soa_dir: str) -> int:
         files = read_service_files(soa_dir, service, cluster=ctx.cluster)
         configs = instance_configs_from_files(files, ctx.cluster, "marathon")
         if configs:
-            load_deployments_json(service, soa_dir)
+            deployments = load_deployments_json(service, soa_dir)
+            configs = [
+                dataclasses.replace(c, branch_dict=deployments.get_branch_dict(service, c.get_branch()))
+                for c in configs
+            ]
     except NoDeploymentsAvailable:
         log.debug("deployments.json missing for %s. Skipping replication monitoring.", service)
         return 0

@@ -263,7 +263,8 @@ def build_marathon_status(
         git_sha=sha_from_docker_image(config.get_docker_image())[:8],
         desired_state=config.get_desired_state(),
         bounce_method=config.get_bounce_method(),
-        expected_count=config.get_instances(),
+        # upstream's get_instances() was 0 for a stopped instance: the desired count
+        expected_count=config.get_desired_instances(),
         desired_app_id=desired_app_id,
         apps=app_statuses,
         deploy_status=deploy_status,

@@ -139,3 +139,14 @@ def test_unreachable_sensu_is_reported_and_other_instances_still_checked(
     assert any("check_marathon_services_replication.svc.main" in e for e in errors)
     log_text = (Path(running.cluster.settings.data_dir) / "logs" / "svc.log").read_text()
     assert log_text.count("Replication: Service svc.") == 2
+
+
+def test_a_stopped_instance_expects_no_tasks(tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch) -> None:
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 3}}, desired_state={"main": "stop"})
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running, sensu_listener.port)))
+    assert script.main(["-d", str(soa)]) == 0
+    event = sensu_listener.wait_for_events(1)[0]
+    assert event["status"] == 0
+    assert event["output"] == "Service svc.main has 0 out of 0 expected instances available!\n(threshold: 50%)"

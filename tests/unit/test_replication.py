@@ -37,6 +37,10 @@ def test_expected_count_sums_instances_registered_in_the_namespace() -> None:
     assert replication.expected_count_for_namespace(configs, "main") == 3 + 1 + 9
     assert replication.expected_count_for_namespace(configs, "main", {"auto": 2}) == 3 + 1 + 2
     assert replication.expected_count_for_namespace(configs, "nothing") == 0
+    stopped = MarathonServiceConfig(
+        "svc", "c1", "canary", {"instances": 1, "nerve_ns": "main"}, {"desired_state": "stop"}
+    )
+    assert replication.expected_count_for_namespace([configs[0], stopped], "main") == 3
 
 
 def test_healthy_tasks_need_all_checks_alive_and_a_minute_of_uptime() -> None:

@@ -70,8 +70,8 @@ def test_stopped_app(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) 
     code, text = _status(soa)
     assert code == 0
     assert "    Desired State:      Configured and Stopped\n" in text
-    assert "    Marathon:   Critical - up with (0/3) instances. Status: Stopped\n" in text
-    assert "    Mesos:      Critical - (0/3) tasks in the TASK_RUNNING state.\n" in text
+    assert "    Marathon:   Healthy - up with (0/0) instances. Status: Stopped\n" in text
+    assert "    Mesos:      Healthy - (0/0) tasks in the TASK_RUNNING state.\n" in text
 
 
 def test_crashing_app_is_delayed_with_the_reason(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:

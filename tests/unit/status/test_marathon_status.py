@@ -108,7 +108,7 @@ def test_stopped_by_desired_state_and_by_zero_instances() -> None:
     stopped = _build([_app(instances=0, running=0)], config=_config({**BRANCH, "desired_state": "stop"}))
     assert stopped.deploy_status is MarathonDeployStatus.Stopped
     assert ms.desired_state_line(stopped, PLAIN) == "Desired State:      Configured and Stopped"
-    assert ms.marathon_line(stopped, PLAIN) == "Marathon:   Critical - up with (0/3) instances. Status: Stopped"
+    assert ms.marathon_line(stopped, PLAIN) == "Marathon:   Healthy - up with (0/0) instances. Status: Stopped"
     zero = _build([_app(instances=0, running=0)], config=_config(instances=0))
     assert ms.desired_state_line(zero, PLAIN) == "Desired State:      Configured and Stopped"
     assert ms.desired_state_line(zero, Palette()).endswith("\033[1mStopped\033[0m")
