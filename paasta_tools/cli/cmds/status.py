@@ -178,9 +178,15 @@ def _smartstack_status(ctx: StatusContext, config: Any, namespace: Any, data: di
 
 
 def _marathon_configs(ctx: StatusContext, cluster: str) -> list[Any]:
+    """The cluster's Marathon configs with their deployments.json entries (a stopped one expects 0)."""
+    import dataclasses
+
     from paasta_tools.config.loader import instance_configs_from_files
 
-    return instance_configs_from_files(ctx.files, cluster, "marathon")
+    return [
+        dataclasses.replace(c, branch_dict=ctx.deployments.get_branch_dict(ctx.service, c.get_branch()))
+        for c in instance_configs_from_files(ctx.files, cluster, "marathon")
+    ]
 
 
 def fetch_marathon_status(ctx: StatusContext, cluster: str, instance: str, cache: dict[str, Any]) -> Any:
