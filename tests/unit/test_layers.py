@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "paasta_tools"
 
-PURE = ("config", "marathon", "chronos", "deploy_tags.py", "errors.py")
+PURE = ("config", "marathon", "chronos", "status", "deploy_tags.py", "errors.py")
 ADAPTERS = ("clients",)
 ENTRY_POINTS = ("cli", "scripts", "demo.py")
 IO_LIBRARIES = {"requests", "docker", "kazoo", "marathon", "chronos", "aiohttp", "subprocess", "socket", "pysensu_yelp"}
