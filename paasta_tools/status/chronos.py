@@ -35,6 +35,16 @@ class ChronosTaskRow:
 
 
 @dataclass(frozen=True)
+class TaskOutput:
+    """The tails of a task's stdout and stderr (``-vv``), or why they could not be read."""
+
+    task_id: str
+    stdout: tuple[str, ...] = ()
+    stderr: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class ParentResult:
     """The last run of a dependent job's parent (``last_result`` NotRun when Chronos lacks it)."""
 
@@ -61,6 +71,11 @@ class ChronosJobStatus:
     running_tasks: tuple[ChronosTaskRow, ...] = ()
     other_tasks: tuple[ChronosTaskRow, ...] = ()
     parent_results: tuple[ParentResult, ...] = ()
+    outputs: tuple[TaskOutput, ...] = ()
+
+    @property
+    def tasks(self) -> tuple[ChronosTaskRow, ...]:
+        return self.running_tasks + self.other_tasks
 
 
 @dataclass(frozen=True)
@@ -228,6 +243,22 @@ def _task_tables(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> l
     return lines
 
 
+def tail_lines_for(verbose: int) -> int:
+    """Lines of stdout/stderr shown per task: 10 with -vv, 100 with -vvv, none below."""
+    return 0 if verbose < 2 else 10 if verbose == 2 else 100
+
+
+def _output_lines(output: TaskOutput, p: Palette) -> list[str]:
+    if output.error is not None:
+        return [p.red(f"      Could not read the output of {output.task_id}: {output.error}")]
+    lines = []
+    for stream, tail in (("stdout", output.stdout), ("stderr", output.stderr)):
+        lines.append(p.blue(f"      {stream} tail for {output.task_id}"))
+        lines.extend(f"        {line}" for line in tail)
+        lines.append(p.blue(f"      {stream} EOF"))
+    return lines
+
+
 def render_job(job: ChronosJobStatus, verbose: int, now: datetime.datetime, p: Palette) -> list[str]:
     """The lines of one job, as upstream's ``format_chronos_job_status``."""
     suffix = " (Launched by paasta rerun)" if job.temporary else ""
@@ -241,7 +272,11 @@ def render_job(job: ChronosJobStatus, verbose: int, now: datetime.datetime, p: P
         f"  Command:  {job.command}",
         f"  Mesos:    {p.yellow('Running') if running else p.grey('Not running')}",
     ]
-    return lines + (_task_tables(job, now, p) if verbose > 0 else [])
+    if verbose > 0:
+        lines += _task_tables(job, now, p)
+    for output in job.outputs if verbose > 1 else ():
+        lines += _output_lines(output, p)
+    return lines
 
 
 def render_chronos_status(status: ChronosInstanceStatus, verbose: int, p: Palette) -> list[str]:

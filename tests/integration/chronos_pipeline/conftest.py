@@ -14,7 +14,6 @@ import pytest
 import yaml
 
 from paasta_tools.clients.chronos_client import ChronosClient, get_chronos_client
-from paasta_tools.devcluster.executors.process import ProcessExecutor
 from tests.support.devcluster import write_devcluster_system_config
 from tests.support.sensu import SensuListener
 
@@ -74,9 +73,8 @@ def write_deployments(directory: Path, service: str, instances: list[str], desir
 
 @pytest.fixture
 def pipeline(devcluster_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sensu_listener) -> ChronosPipeline:
-    running = devcluster_factory(
-        executor=ProcessExecutor(tmp_path / "process-executor"), apis=("chronos", "mesos"), chronos_failure_retry=0.2
-    )
+    # The process executor keeps its sandboxes in the cluster's data dir, where the agent API serves them.
+    running = devcluster_factory(executor="process", apis=("chronos", "mesos"), chronos_failure_retry=0.2)
     (Path(running.cluster.settings.data_dir) / "logs").mkdir(parents=True, exist_ok=True)
     etc = write_devcluster_system_config(tmp_path / "etc_paasta", running, sensu_port=sensu_listener.port)
     monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))

@@ -92,6 +92,25 @@ def test_status_verbose_lists_the_mesos_tasks(pipeline, capsys) -> None:
     assert "TASK_RUNNING" not in out.split("Non-Running Tasks")[1]
 
 
+def test_status_vv_tails_the_output_of_each_task(pipeline, capsys) -> None:
+    pipeline.write_service("svc", {"talky": {"schedule": LATER, "cmd": "echo hello; echo oops >&2"}})
+    deploy(pipeline, capsys)
+    pipeline.client.run("svc talky")
+    wait_for(lambda: pipeline.job("svc talky")["successCount"] == 1, timeout=10)
+    (run,) = pipeline.runs("svc talky")
+    lines = status(pipeline, capsys, "-vv").splitlines()
+    start = lines.index(f"          stdout tail for {run.task_id}")
+    assert lines[start : start + 6] == [
+        f"          stdout tail for {run.task_id}",
+        "            hello",
+        "          stdout EOF",
+        f"          stderr tail for {run.task_id}",
+        "            oops",
+        "          stderr EOF",
+    ]
+    assert "stdout tail for" not in status(pipeline, capsys, "-v")
+
+
 def test_a_job_not_set_up_yet_is_a_warning(pipeline, capsys) -> None:
     pipeline.write_service("svc", {"job": {"schedule": LATER, "cmd": "true"}})
     out = status(pipeline, capsys)

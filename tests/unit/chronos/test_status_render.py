@@ -125,3 +125,37 @@ def test_no_job_in_chronos_is_a_warning() -> None:
 def test_job_of_task_id() -> None:
     assert job_of_task_id("ct:1492772400000:2:svc nightly:--flag") == "svc nightly"
     assert job_of_task_id("svc.main.git1234.config5678.uuid") is None
+
+
+def test_vv_shows_the_tails_of_each_task() -> None:
+    from paasta_tools.status.chronos import TaskOutput, tail_lines_for
+
+    status = build_chronos_status(config("nightly"), [chronos_job("svc nightly")], "", None, NOW)
+    outputs = (TaskOutput("ct:1:0:svc nightly:", ("hi",), ()), TaskOutput("ct:2", error="gone"))
+    status = dataclasses.replace(status, jobs=(dataclasses.replace(status.jobs[0], outputs=outputs),))
+    assert render_chronos_status(status, 2, PLAIN)[-6:] == [
+        "      stdout tail for ct:1:0:svc nightly:",
+        "        hi",
+        "      stdout EOF",
+        "      stderr tail for ct:1:0:svc nightly:",
+        "      stderr EOF",
+        "      Could not read the output of ct:2: gone",
+    ]
+    assert not any("tail for" in line for line in render_chronos_status(status, 1, PLAIN))
+    assert [tail_lines_for(v) for v in (0, 1, 2, 3, 4)] == [0, 0, 10, 100, 100]
+
+
+def test_sandbox_directories_and_agent_urls() -> None:
+    from paasta_tools.clients.mesos_sandbox import agent_url, sandbox_directories
+
+    assert agent_url({"pid": "slave(1)@127.0.0.1:5051"}) == "http://127.0.0.1:5051"
+    assert agent_url({}) is None
+    state = {
+        "frameworks": [
+            {
+                "executors": [{"id": "a", "directory": "/s/a", "tasks": [{"id": "a"}]}],
+                "completed_executors": [{"id": "b", "directory": "/s/b", "completed_tasks": [{"id": "b"}]}],
+            }
+        ]
+    }
+    assert sandbox_directories(state) == {"a": "/s/a", "b": "/s/b"}
