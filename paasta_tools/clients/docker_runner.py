@@ -259,7 +259,7 @@ def run_interactive(client: docker.DockerClient, kwargs: Mapping[str, Any], stdi
         pass  # a terminal of unknown size keeps docker's default
     saved = termios.tcgetattr(stdin_fd)
     try:
-        tty.setraw(stdin_fd)
+        tty.setraw(stdin_fd, termios.TCSADRAIN)  # keep what the user typed ahead
         _pump(sock, stdin_fd, stdout_fd)
     finally:
         termios.tcsetattr(stdin_fd, termios.TCSADRAIN, saved)

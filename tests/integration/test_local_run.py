@@ -38,7 +38,8 @@ def write_system_config(directory: Path, registry: str, log_path: Path | None = 
 
 
 def paasta_containers(client) -> list:
-    return [c for c in client.containers.list(all=True) if c.name.startswith("paasta_local_run_")]
+    # sparse: no per-container inspect, which races with other containers coming and going on the engine
+    return client.containers.list(all=True, sparse=True, filters={"name": "paasta_local_run_"})
 
 
 @pytest.fixture
@@ -53,7 +54,8 @@ def local_run_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, docker_engine
     leftovers = [c for c in paasta_containers(docker_engine) if c.id not in before]
     for container in leftovers:
         container.remove(force=True)
-    docker_engine.images.remove(tag, force=True)
+    if any(tag in image.tags or f"{tag}:latest" in image.tags for image in docker_engine.images.list(name=tag)):
+        docker_engine.images.remove(tag, force=True)
     assert leftovers == [], "local-run left containers behind"
 
 
@@ -144,3 +146,99 @@ def test_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> No
     monkeypatch.chdir(tmp_path)
     assert local_run("-i", "main") == 1
     assert "A local Makefile with a 'cook-image' target is required for --build" in capsys.readouterr().err
+
+
+# --- interactive mode, in a real pseudo-terminal ------------------------------------------------------
+
+
+def run_in_pty(
+    args: list[str], env: dict[str, str], answer: bytes = b"", when: str = "", timeout: float = 60
+) -> tuple[int, str]:
+    """Run ``paasta <args>`` on a pty; type ``answer`` once ``when`` was printed; return all output."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    master, slave = pty.openpty()
+    paasta = Path(sys.executable).with_name("paasta")
+    proc = subprocess.Popen([str(paasta), *args], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=SERVICE_DIR)
+    os.close(slave)
+    output = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if answer and when.encode() in output:
+                os.write(master, answer)
+                answer = b""
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(master)
+        if proc.poll() is None and time.monotonic() >= deadline:
+            proc.kill()
+    return proc.wait(timeout=10), output.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def pty_env(local_run_env: str, tmp_path: Path) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "DOCKER_TAG": local_run_env}
+
+
+def test_interactive_run_is_attached_to_the_terminal(pty_env: dict[str, str]) -> None:
+    script = "test -t 0 && echo has-a-tty; read line; echo got:$line from $PAASTA_INSTANCE; exit 6"
+    code, out = run_in_pty(
+        ["local-run", "-s", "example_service", "-y", str(SOA_DIR), "-i", "shell", "-I", "-C", script],
+        pty_env,
+        answer=b"hello\n",
+        when="has-a-tty",
+    )
+    assert code == 6, out
+    assert "has-a-tty" in out
+    assert "got:hello from shell" in out
+    assert "--interactive=true" in out and "--tty=true" in out
+
+
+def test_without_instance_runs_the_interactive_adhoc_config(pty_env: dict[str, str]) -> None:
+    code, out = run_in_pty(
+        ["local-run", "-s", "example_service", "-y", str(SOA_DIR), "-C", "echo as-$PAASTA_INSTANCE; exit 2"], pty_env
+    )
+    assert code == 2, out
+    assert "as-interactive" in out
+    assert "--memory=128m" in out
+
+
+def test_interactive_without_deployment_asks_for_a_deploy_group(tmp_path: Path, pty_env: dict[str, str]) -> None:
+    import shutil
+
+    soa_dir = tmp_path / "soa"
+    shutil.copytree(SOA_DIR, soa_dir)
+    deployments = {
+        "v1": {},
+        "v2": {
+            "deployments": {
+                "testcluster.main": {"docker_image": "services-example_service:paasta-aaa", "git_sha": "aaa"},
+                "testcluster.canary": {"docker_image": "services-example_service:paasta-bbb", "git_sha": "bbb"},
+            },
+            "controls": {},
+        },
+    }
+    (soa_dir / "example_service" / "deployments.json").write_text(json.dumps(deployments))
+    code, out = run_in_pty(
+        ["local-run", "-s", "example_service", "-y", str(soa_dir), "-d"], pty_env, answer=b"2\n", when="number (1-2)"
+    )
+    assert code == 0, out
+    assert "1) testcluster.main" in out and "2) testcluster.canary" in out
+    assert '"127.0.0.1:1/services-example_service:paasta-bbb", "sh", "-c", "bash"]' in out

@@ -205,7 +205,7 @@ def _load_config(service: str, instance: str | None, cluster: str, soa_dir: str,
 
     try:
         if instance is None:
-            return load_instance_config(service, "interactive", cluster, soa_dir, load_deployments, "adhoc")
+            return _interactive_config(service, cluster, soa_dir, load_deployments)
         return load_instance_config(service, instance, cluster, soa_dir, load_deployments)
     except NoDeploymentsAvailable:
         _error(
@@ -213,6 +213,49 @@ def _load_config(service: str, instance: str | None, cluster: str, soa_dir: str,
             f"generate_deployments_for_service -d {soa_dir} -s {service}"
         )
         return EXIT_FAILURE
+
+
+def _interactive_config(service: str, cluster: str, soa_dir: str, load_deployments: bool) -> InstanceConfig:
+    """The adhoc ``interactive`` config; without a deployment of its own the user picks a deploy group's image."""
+    import dataclasses
+
+    from paasta_tools.config.loader import load_instance_config
+    from paasta_tools.deployments import load_deployments_json
+    from paasta_tools.errors import NoDeploymentsAvailable
+
+    try:
+        return load_instance_config(service, "interactive", cluster, soa_dir, load_deployments, "adhoc")
+    except NoDeploymentsAvailable:
+        config = load_instance_config(service, "interactive", cluster, soa_dir, False, "adhoc")
+    deployments = load_deployments_json(service, soa_dir)
+    groups = deployments.deploy_groups()
+    if not groups:
+        raise NoDeploymentsAvailable(f"deployments.json of {service} has no deploy group to pick an image from")
+    group = prompt_pick_one(groups, "deploy group")
+    image = deployments.v2["deployments"][group]["docker_image"]
+    return dataclasses.replace(
+        config,
+        config_dict={**config.config_dict, "deploy_group": group},
+        branch_dict={"docker_image": image, "desired_state": "start", "force_bounce": None},
+    )
+
+
+def prompt_pick_one(choices: list[str], choosing: str, read: Any = input) -> str:
+    """Ask the user to pick one of ``choices`` by number (the only choice is taken without asking)."""
+    if len(choices) == 1:
+        return choices[0]
+    sys.stdout.write(f"Choose a {choosing}:\n")
+    sys.stdout.write("".join(f"  {number}) {choice}\n" for number, choice in enumerate(choices, 1)))
+    from paasta_tools.errors import LocalRunError
+
+    while True:
+        try:
+            answer = read(f"{choosing} number (1-{len(choices)}): ").strip()
+        except EOFError:
+            raise LocalRunError(f"No {choosing} was chosen") from None
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1]
+        sys.stdout.write(f"{answer!r} is not one of 1-{len(choices)}\n")
 
 
 def _docker_url(config: InstanceConfig, registry: str) -> str | None:
