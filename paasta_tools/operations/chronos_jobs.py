@@ -71,11 +71,26 @@ def chronos_client_for(system_config: SystemPaastaConfig, cluster: str) -> Chron
     return get_chronos_client_from_config(system_config.get_cluster_endpoints(cluster).chronos_config)
 
 
-def sensu_sender(target: ChronosTarget) -> EventSender:
-    """Send events to the target's Sensu client socket (nothing when its host is null)."""
+def sensu_sender(target: ChronosTarget, warn: Callable[[str], object] | None = None) -> EventSender:
+    """Send events to the target's Sensu client socket (nothing when its host is null).
+
+    An event that cannot be sent (Sensu down, a monitoring value pysensu-yelp cannot read) is reported to
+    ``warn`` (default: stderr) and the run goes on: one job's alert never stops the others.
+    """
+    import sys
+
     from paasta_tools.clients.sensu import send_event
 
-    return lambda event: send_event(event, target.sensu_host, target.sensu_port)
+    report = warn or (lambda message: sys.stderr.write(message + "\n"))
+
+    def send(event: SensuEvent) -> object:
+        try:
+            return send_event(event, target.sensu_host, target.sensu_port)
+        except (OSError, ValueError, TypeError) as exc:
+            report(f"Could not send Sensu event {event.check_name} to {target.sensu_host}:{target.sensu_port}: {exc}")
+            return False
+
+    return send
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,16 @@ def test_a_scheduled_job_runs_on_time_and_again_one_period_later(pipeline) -> No
     second = pipeline.runs("svc minutely")[1]
     assert 57 <= second.started_at - first.started_at <= 63
     assert pipeline.job("svc minutely")["successCount"] == 2
+
+
+def test_sensu_being_down_does_not_stop_the_deploy(pipeline, capsys, monkeypatch, tmp_path) -> None:
+    from tests.conftest import free_port
+    from tests.support.devcluster import write_devcluster_system_config
+
+    etc = write_devcluster_system_config(tmp_path / "etc_sensu_down", pipeline.running, sensu_port=free_port())
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    pipeline.write_service("svc", {"a": {"schedule": LATER, "cmd": "true"}, "b": {"schedule": LATER, "cmd": "true"}})
+    assert deploy_chronos_jobs.main(["-d", str(pipeline.soa_dir)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["Created Chronos job: svc.a", "Created Chronos job: svc.b"]
+    assert captured.err.count("Could not send Sensu event setup_chronos_job.svc.") == 2
