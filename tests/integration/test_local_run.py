@@ -242,3 +242,8 @@ def test_interactive_without_deployment_asks_for_a_deploy_group(tmp_path: Path, 
     assert code == 0, out
     assert "1) testcluster.main" in out and "2) testcluster.canary" in out
     assert '"127.0.0.1:1/services-example_service:paasta-bbb", "sh", "-c", "bash"]' in out
+
+
+def test_oom_kill_is_reported_with_exit_code_137(local_run_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert local_run("-i", "nightly", "-C", "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done") == 137
+    assert "Your service was killed by the OOM Killer!" in capsys.readouterr().out
