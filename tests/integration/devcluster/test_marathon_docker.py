@@ -13,6 +13,7 @@ from paasta_tools.clients.marathon_client import get_marathon_client
 from paasta_tools.devcluster.executors.docker import DockerExecutor, devcluster_id, remove_devcluster_containers
 from paasta_tools.devcluster.executors.docker_options import LABEL_TASK_ID
 from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for
+from tests.integration.devcluster.test_marathon_processes import free_port_range
 
 pytestmark = pytest.mark.docker
 
@@ -27,7 +28,8 @@ CHECK = {"protocol": "HTTP", "path": "/index.html", "intervalSeconds": 1, "grace
 @pytest.fixture
 def handle(docker_engine, devcluster_factory, tmp_path):
     data_dir = tmp_path / "docker-cluster"
-    handle = devcluster_factory(executor=DockerExecutor(data_dir), apis=("marathon",), data_dir=data_dir)
+    executor = DockerExecutor(data_dir)
+    handle = devcluster_factory(executor=executor, apis=("marathon",), data_dir=data_dir, port_range=free_port_range())
     yield handle
     handle.stop()
     remove_devcluster_containers(devcluster_id(data_dir))

@@ -4,7 +4,9 @@ kills, and a config change rolled out to new processes."""
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -17,9 +19,28 @@ from tests.integration.devcluster.test_marathon_apps import Api, create, wait_fo
 SERVER = f"{sys.executable} -m http.server --bind 127.0.0.1 $PORT0"
 
 
+def free_port_range(size: int = 20) -> tuple[int, int]:
+    """Host ports for the agent that nothing on this shared machine listens on (other clusters use 31000+)."""
+    for _ in range(100):
+        low = random.randrange(33000, 60000)
+        if all(_port_is_free(port) for port in range(low, low + size)):
+            return low, low + size - 1
+    raise AssertionError("no free port range found")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @pytest.fixture
 def handle(devcluster_factory, tmp_path):
-    return devcluster_factory(executor=ProcessExecutor(tmp_path / "processes"), apis=("marathon",))
+    executor = ProcessExecutor(tmp_path / "processes")
+    return devcluster_factory(executor=executor, apis=("marathon",), port_range=free_port_range())
 
 
 @pytest.fixture
@@ -89,6 +110,8 @@ def test_restart_reattaches_to_processes_still_running(tmp_path):
     from paasta_tools.devcluster.server import start_in_thread
     from tests.conftest import free_port
 
+    ports = free_port_range()
+
     def start(kill_on_stop: bool):
         settings = DevclusterSettings(
             data_dir=tmp_path / "cluster",
@@ -96,6 +119,7 @@ def test_restart_reattaches_to_processes_still_running(tmp_path):
             chronos_port=free_port(),
             mesos_port=free_port(),
             reconcile_interval=0.1,
+            port_range=ports,
         )
         cluster = Cluster(settings, ProcessExecutor(tmp_path / "cluster"))
         return start_in_thread(cluster, kill_tasks_on_stop=kill_on_stop, apis=("marathon",))
