@@ -510,4 +510,17 @@ def paasta_local_run(args: argparse.Namespace) -> int:
     )
     volumes = existing_volumes(config, system_config.get_volumes())
     plan, target = plan_run(config, docker_url, volumes, args.cmd, options)
-    return execute(client, plan, config, target, options)
+    return _execute_reporting_engine_errors(client, plan, config, target, options)
+
+
+def _execute_reporting_engine_errors(
+    client: Any, plan: DockerRunPlan, config: InstanceConfig, target: Any, options: RunOptions
+) -> int:
+    import docker.errors
+    import requests
+
+    try:
+        return execute(client, plan, config, target, options)
+    except (docker.errors.APIError, requests.ConnectionError) as exc:
+        sys.stderr.write(f"Can't run Docker container. Error: {exc}\n")
+        return EXIT_FAILURE
