@@ -15,6 +15,7 @@ from aiohttp import web
 
 from paasta_tools.devcluster.cluster import Cluster
 from paasta_tools.devcluster.faults import fault_middleware
+from paasta_tools.devcluster.health import run_health_check
 from paasta_tools.devcluster.marathon import api_apps, api_groups
 from paasta_tools.devcluster.marathon.engine import Engine
 from paasta_tools.devcluster.marathon.errors import MarathonApiError, not_found
@@ -204,8 +205,6 @@ def _add_routes(app: web.Application) -> None:
 def build_service(cluster: Cluster, health_runner: Any = None) -> MarathonService:
     """The state, event bus, engine and operations of one Marathon emulation."""
     if health_runner is None:
-        from paasta_tools.devcluster.health import run_health_check
-
         health_runner = run_health_check
     state = MarathonState(cluster.store)
     events = EventBus()

@@ -20,7 +20,7 @@ from paasta_tools.devcluster.marathon.http import (
     read_json,
     service,
 )
-from paasta_tools.devcluster.marathon.ids import canonical_path, validate_path_id
+from paasta_tools.devcluster.marathon.ids import app_id_of_task, canonical_path, validate_path_id
 from paasta_tools.devcluster.marathon.model import service_port_slots
 from paasta_tools.devcluster.marathon.state import App, Task
 from paasta_tools.devcluster.marathon.views import dumps, embeds
@@ -243,8 +243,6 @@ async def list_tasks(request: web.Request) -> web.StreamResponse:
 
 
 def _tasks_by_id(svc: MarathonService, ids: Any) -> dict[str, list[Task]]:
-    from paasta_tools.devcluster.marathon.ids import app_id_of_task
-
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise invalid_json([{"path": "/ids", "errors": ["error.expected.jsarray"]}])
     found: dict[str, list[Task]] = {}
