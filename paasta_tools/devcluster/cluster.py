@@ -7,8 +7,9 @@ their tasks and the resources they use.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,13 +60,28 @@ class PortsExhausted(Exception):
     pass
 
 
-class PortAllocator:
-    """Hands out host ports from the agent's port range, as Mesos offers do."""
+def port_is_bindable(port: int) -> bool:
+    """Nothing on this machine holds 127.0.0.1:``port`` (another devcluster's task, a test server...)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
-    def __init__(self, port_range: tuple[int, int]) -> None:
+
+class PortAllocator:
+    """Hands out host ports from the agent's port range, as Mesos offers do.
+
+    Unlike a real agent, the devcluster shares its machine (other devclusters, tests), so ports that
+    something already holds are skipped too.
+    """
+
+    def __init__(self, port_range: tuple[int, int], is_free: Callable[[int], bool] = port_is_bindable) -> None:
         self._low, self._high = port_range
         self._used: set[int] = set()
         self._next = self._low
+        self._is_free = is_free
 
     def allocate(self, count: int) -> list[int]:
         ports: list[int] = []
@@ -75,7 +91,7 @@ class PortAllocator:
                 break
             candidate = self._next
             self._next = self._low if self._next >= self._high else self._next + 1
-            if candidate not in self._used:
+            if candidate not in self._used and candidate not in ports and self._is_free(candidate):
                 ports.append(candidate)
         if len(ports) < count:
             raise PortsExhausted(f"no {count} free ports left in {self._low}-{self._high}")

@@ -173,7 +173,7 @@ def test_down_after_a_crash_cleans_up_leftover_tasks(devcluster: Devcluster) -> 
 
 
 @pytest.mark.docker
-def test_down_removes_task_containers(devcluster: Devcluster, docker_engine) -> None:
+def test_containers_survive_kill_9_and_down_removes_them(devcluster: Devcluster, docker_engine) -> None:
     assert devcluster.up("--executor", "docker", "--no-zookeeper", "--no-registry").returncode == 0
     app = {
         "id": "/boxed",
@@ -189,7 +189,18 @@ def test_down_removes_task_containers(devcluster: Devcluster, docker_engine) -> 
     def containers() -> list:
         return docker_engine.containers.list(all=True, filters={"label": label})
 
-    assert all(c.name.startswith("mesos-") for c in wait_for(lambda: len(containers()) == 2 and containers()))
+    started = wait_for(lambda: len(containers()) == 2 and containers())
+    assert all(c.name.startswith("mesos-") for c in started)
+
+    def running_tasks() -> set[str]:
+        tasks = requests.get(devcluster.url("marathon", "/v2/apps/boxed/tasks"), timeout=5).json()["tasks"]
+        return {task["id"] for task in tasks if task["state"] == "TASK_RUNNING"}
+
+    before = wait_for(lambda: len(running_tasks()) == 2 and running_tasks())
+    os.kill(devcluster.daemon_pid(), signal.SIGKILL)
+    assert devcluster.up("--executor", "docker", "--no-zookeeper", "--no-registry").returncode == 0
+    assert wait_for(lambda: running_tasks() == before and running_tasks())
+    assert {c.id for c in containers()} == {c.id for c in started}
     assert devcluster.run("down").returncode == 0
     assert containers() == []
 

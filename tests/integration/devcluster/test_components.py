@@ -87,3 +87,14 @@ def test_system_config_helper_points_paasta_clients_at_a_devcluster(devcluster_f
     assert client.state()["cluster"] == "helper-test"
     assert client.metrics_snapshot()["master/slaves_active"] == 1.0
     assert client.slaves()[0]["id"] == running.cluster.agent.agent_id
+
+
+def test_port_allocator_skips_a_port_held_on_this_machine() -> None:
+    import socket
+
+    from paasta_tools.devcluster.cluster import PortAllocator
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        held = holder.getsockname()[1]
+        assert PortAllocator((held, held + 50)).allocate(1) != [held]
