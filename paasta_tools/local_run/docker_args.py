@@ -102,8 +102,8 @@ def docker_run_args(plan: DockerRunPlan) -> list[str]:
     args.extend(f"--{param['key']}={param['value']}" for param in plan.docker_params)
     if plan.net == "bridge":
         args.append(f"--publish={PUBLISH_HOST}:{plan.chosen_port}:{CONTAINER_PORT}")
-    elif plan.net == "host":
-        args.append("--net=host")
+    else:
+        args.append(f"--net={plan.net}")
     args.append(f"--name={plan.container_name}")
     args.extend(f"--volume={volume}" for volume in plan.volumes)
     if plan.interactive:
@@ -184,7 +184,7 @@ def docker_sdk_kwargs(plan: DockerRunPlan) -> dict[str, Any]:
     if plan.net == "bridge":
         kwargs["ports"] = {f"{CONTAINER_PORT}/tcp": (PUBLISH_HOST, plan.chosen_port)}
         kwargs["network_mode"] = "bridge"
-    elif plan.net in ("host", "none"):
+    else:
         kwargs["network_mode"] = plan.net
     return kwargs
 

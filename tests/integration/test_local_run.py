@@ -247,3 +247,14 @@ def test_interactive_without_deployment_asks_for_a_deploy_group(tmp_path: Path, 
 def test_oom_kill_is_reported_with_exit_code_137(local_run_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert local_run("-i", "nightly", "-C", "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done") == 137
     assert "Your service was killed by the OOM Killer!" in capsys.readouterr().out
+
+
+def test_adhoc_and_host_network_instances(local_run_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    assert local_run("-i", "shell") == 0
+    assert "adhoc shell" in capsys.readouterr().out
+    assert local_run("-i", "hostnet", "-C", "echo nofile=$(ulimit -n) host=$(hostname)") == 0
+    out = capsys.readouterr().out
+    assert "--net=host" in out and "--publish" not in out
+    assert f"nofile=1024 host={socket.gethostname()}" in out

@@ -94,6 +94,9 @@ def test_host_net_publishes_nothing() -> None:
     assert kwargs["network_mode"] == "host"
     assert "ports" not in kwargs
     assert "command" not in kwargs
+    isolated = MarathonServiceConfig("svc", "norcal", "main", {"net": "none"})
+    assert "--net=none" in docker_run_args(_plan(isolated))
+    assert docker_sdk_kwargs(_plan(isolated))["network_mode"] == "none"
 
 
 def test_chronos_args_use_chronos_resources() -> None:
