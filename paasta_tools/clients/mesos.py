@@ -67,3 +67,47 @@ def mesos_client_for_cluster(system_config: Any, cluster: str, timeout: float = 
     if not endpoints.mesos_url:
         raise MesosError(f"Mesos is not configured for cluster {cluster}: no mesos_url in {system_config.directory}")
     return MesosMasterClient(endpoints.mesos_url, timeout)
+
+
+TAIL_CHUNK_BYTES = 1024  # read at least this much per wanted line when tailing
+
+
+def agent_url_from_pid(pid: str) -> str:
+    """``slave(1)@host:port`` (an agent's pid in the master state) as ``http://host:port``."""
+    _, sep, address = pid.partition("@")
+    if not sep or ":" not in address:
+        raise MesosError(f"cannot find the agent address in its pid {pid!r}")
+    return f"http://{address}"
+
+
+class MesosAgentClient(MesosMasterClient):
+    """An agent's ``/slave(1)/state`` and its sandbox files (``/files/read``)."""
+
+    def agent_state(self) -> dict[str, Any]:
+        return self._get_object("/slave(1)/state")
+
+    def sandbox_directory(self, agent_state: Mapping[str, Any], task_id: str) -> str | None:
+        """The sandbox of ``task_id``'s executor in ``agent_state``, or None if the agent does not know it."""
+        for framework in [*(agent_state.get("frameworks") or ()), *(agent_state.get("completed_frameworks") or ())]:
+            for executor in [*(framework.get("executors") or ()), *(framework.get("completed_executors") or ())]:
+                tasks = [*(executor.get("tasks") or ()), *(executor.get("completed_tasks") or ())]
+                if executor.get("id") == task_id or any(t.get("id") == task_id for t in tasks):
+                    return executor.get("directory")
+        return None
+
+    def read_file(self, path: str, offset: int, length: int | None = None) -> dict[str, Any]:
+        """``/files/read``: ``{"data", "offset"}``; offset -1 gives the size in ``offset``."""
+        from urllib.parse import urlencode
+
+        query = {"path": path, "offset": offset, **({"length": length} if length is not None else {})}
+        return self._get_object(f"/files/read?{urlencode(query)}")
+
+    def tail(self, path: str, nlines: int) -> list[str]:
+        """The last ``nlines`` lines of a sandbox file."""
+        size = int(self.read_file(path, -1).get("offset") or 0)
+        start = max(size - nlines * TAIL_CHUNK_BYTES, 0)
+        data = str(self.read_file(path, start, size - start).get("data") or "") if size else ""
+        lines = data.splitlines()
+        if start > 0 and lines:
+            lines = lines[1:]  # the first line was cut in the middle
+        return lines[-nlines:] if nlines else []

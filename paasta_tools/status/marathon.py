@@ -8,6 +8,7 @@ upstream's lines (unindented, as paasta_serviceinit printed them).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,22 @@ class AppStatus:
 
 
 @dataclass(frozen=True)
+class StreamTail:
+    """The last lines of one sandbox file (``stdout`` or ``stderr``)."""
+
+    path: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskTails:
+    """A task's stdout/stderr tails (``-vv``), or why they could not be read."""
+
+    streams: tuple[StreamTail, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class MesosTaskRow:
     task_id: str
     host: str
@@ -77,6 +94,7 @@ class MesosTaskRow:
     cpus: float | None
     deployed_at: datetime.datetime | None
     state: str
+    tails: TaskTails | None = None
 
 
 @dataclass(frozen=True)
@@ -245,8 +263,12 @@ def build_marathon_status(
     now: datetime.datetime,
     mesos_error: str | None = None,
     smartstack: SmartstackStatus | None = None,
+    tails: Mapping[str, TaskTails] | None = None,
 ) -> MarathonInstanceStatus:
-    """The status of ``config``'s instance from Marathon's app JSON (only the instance's apps are used)."""
+    """The status of ``config``'s instance from Marathon's app JSON (only the instance's apps are used).
+
+    ``tails`` maps Mesos task ids to their stdout/stderr tails (``-vv``).
+    """
     service, instance = config.service, config.instance
     mine = [a for a in apps if is_app_of_instance(str(a.get("id", "")), service, instance)]
     app_statuses = tuple(sorted((app_status_from_json(a) for a in mine), key=lambda a: a.app_id))
@@ -256,6 +278,8 @@ def build_marathon_status(
     deploy_status = get_deploy_status(app_state_from_json(desired_json) if desired_json else None, queue_item)
     desired = next((a for a in app_statuses if "/" + a.app_id.lstrip("/") == wanted), None)
     running, non_running = mesos_tasks_of_instance(mesos_state or {}, service, instance)
+    if tails:
+        running = tuple(dataclasses.replace(row, tails=tails.get(row.task_id)) for row in running)
     return MarathonInstanceStatus(
         service=service,
         instance=instance,
@@ -453,6 +477,7 @@ def mesos_verbose_lines(status: MarathonInstanceStatus, p: Palette) -> list[str]
                 deployed_at(t.deployed_at, now),
             )
         )
+        rows.extend(tail_lines(t, p))
     lines.extend(f"    {line}" for line in format_table(rows))
     lines.append(p.grey("  Non-Running Tasks"))
     grey_rows: list[Sequence[str]] = [
@@ -462,6 +487,23 @@ def mesos_verbose_lines(status: MarathonInstanceStatus, p: Palette) -> list[str]
         cells = (_short_task_id(t.task_id), t.host, deployed_at(t.deployed_at, now), t.state)
         grey_rows.append(tuple(p.grey(c) for c in cells))
     lines.extend(f"    {line}" for line in format_table(grey_rows))
+    return lines
+
+
+def tail_lines(task: MesosTaskRow, p: Palette) -> list[str]:
+    """The ``-vv`` stdout/stderr tails of a task, framed by blue ``tail for`` / ``EOF`` lines."""
+    tails, short = task.tails, _short_task_id(task.task_id)
+    if tails is None:
+        return []
+    if tails.error is not None:
+        return [p.red(f"      couldn't read stdout/stderr for {short} ({tails.error})")]
+    if not tails.streams:
+        return [p.blue(f"      no stdout/stderr for {short}")]
+    lines = []
+    for stream in tails.streams:
+        lines.append(p.blue(f"      {stream.path} tail for {short}"))
+        lines.extend(stream.lines)
+        lines.append(p.blue(f"      {stream.path} EOF"))
     return lines
 
 

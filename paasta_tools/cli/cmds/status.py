@@ -206,9 +206,53 @@ def fetch_marathon_status(ctx: StatusContext, cluster: str, instance: str, cache
     smartstack = None
     if namespace.proxy_port is not None and data["mesos_error"] is None:
         smartstack = _smartstack_status(ctx, config, namespace, data)
+    tails = None
+    if ctx.verbose >= 2 and data["mesos_state"] is not None:
+        tails = _task_tails(data["mesos_state"], ctx.service, instance, 10 ** min(ctx.verbose - 1, 2), cache)
     return build_marathon_status(
-        config, app_id, data["apps"], data["queue"], data["mesos_state"], ctx.now, data["mesos_error"], smartstack
+        config,
+        app_id,
+        data["apps"],
+        data["queue"],
+        data["mesos_state"],
+        ctx.now,
+        data["mesos_error"],
+        smartstack,
+        tails,
     )
+
+
+def _task_tails(state: dict[str, Any], service: str, instance: str, nlines: int, cache: dict[str, Any]) -> Any:
+    """stdout/stderr tails of the instance's running tasks, read from their agents' sandboxes."""
+    from paasta_tools.status.marathon import mesos_tasks_of_instance
+
+    running, _ = mesos_tasks_of_instance(state, service, instance)
+    pids = {str(s.get("id")): str(s.get("pid") or "") for s in state.get("slaves") or ()}
+    tasks = [t for f in state.get("frameworks") or () for t in f.get("tasks") or ()]
+    slave_of = {str(t.get("id")): str(t.get("slave_id")) for t in tasks}
+    agents = cache.setdefault("agents", {})
+    return {row.task_id: _tails_of_task(row.task_id, pids.get(slave_of.get(row.task_id, ""), ""), nlines, agents)
+            for row in running}  # fmt: skip
+
+
+def _tails_of_task(task_id: str, agent_pid: str, nlines: int, agents: dict[str, Any]) -> Any:
+    from paasta_tools.clients.mesos import MesosAgentClient, agent_url_from_pid
+    from paasta_tools.errors import PaastaError
+    from paasta_tools.status.marathon import StreamTail, TaskTails
+
+    try:
+        if agent_pid not in agents:
+            client = MesosAgentClient(agent_url_from_pid(agent_pid), timeout=10)
+            agents[agent_pid] = (client, client.agent_state())
+        client, agent_state = agents[agent_pid]
+        directory = client.sandbox_directory(agent_state, task_id)
+        if directory is None:
+            return TaskTails()
+        return TaskTails(
+            tuple(StreamTail(name, tuple(client.tail(f"{directory}/{name}", nlines))) for name in ("stdout", "stderr"))
+        )
+    except PaastaError as exc:
+        return TaskTails(error=str(exc))
 
 
 def fetch_chronos_status(ctx: StatusContext, cluster: str, instance: str, cache: dict[str, Any]) -> Any:

@@ -179,3 +179,25 @@ def test_app_too_big_for_the_agent_is_waiting(tmp_path: Path, devcluster_factory
         "Status: Waiting (new tasks waiting for capacity to become available)\n"
     ) in text
     assert "      Stalled: 2 task(s) waiting for resources: no Mesos offer matches the app's" in text
+
+
+def test_vv_tails_stdout_and_stderr_from_the_agent_sandbox(
+    tmp_path: Path, devcluster_factory, monkeypatch, wait_for
+) -> None:
+    from paasta_tools.devcluster.executors.process import ProcessExecutor
+
+    data_dir = tmp_path / "cluster"
+    running = devcluster_factory(executor=ProcessExecutor(data_dir), data_dir=data_dir)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running)))
+    client, soa = marathon_client.get_marathon_client(running.marathon_url), tmp_path / "soa"
+    cmd = "for n in 1 2 3 4 5 6 7 8 9 10 11 12; do echo out-$n; done; echo oops >&2; exec sleep 60"
+    write_service(soa, "svc", {"main": {"instances": 1, "cmd": cmd}})
+    app_id = deploy(client, soa, "svc", "main")
+    wait_for(lambda: len(running_tasks(client, app_id)) == 1)
+    text = wait_for(lambda: "out-12" in (t := _status(soa, verbose=2)[1]) and t, timeout=5)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("stdout tail for "))
+    assert [line.strip() for line in lines[start + 1 : start + 11]] == [f"out-{n}" for n in range(3, 13)]
+    assert lines[start + 11].strip() == "stdout EOF"
+    assert lines[start + 12].strip().startswith("stderr tail for ")
+    assert [lines[start + 13].strip(), lines[start + 14].strip()] == ["oops", "stderr EOF"]

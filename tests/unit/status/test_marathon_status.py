@@ -210,3 +210,27 @@ def test_synapse_hosts_skip_blacklisted_locations() -> None:
     namespace = namespace_config_from_dict("main", {"proxy_port": 1}, "smartstack.yaml")
     config = _config(monitoring_blacklist=[["region", "west"]])
     assert ms.smartstack_synapse_hosts(config, namespace, slaves) == {"east": "h1"}
+
+
+def test_tails_follow_their_task_row() -> None:
+    tails = {
+        "svc.main.gitabcdef01.configdeadbeef.uuid1": ms.TaskTails(
+            (ms.StreamTail("stdout", ("line 1", "line 2")), ms.StreamTail("stderr", ()))
+        ),
+        "svc.main.gitabcdef01.configdeadbeef.uuid2": ms.TaskTails(error="agent unreachable"),
+        "svc.main.gitabcdef01.configdeadbeef.uuid3": ms.TaskTails(),
+    }
+    mesos = _mesos_state(_mesos_task(1), _mesos_task(2), _mesos_task(3))
+    status = _build([_app()], mesos=mesos, tails=tails)
+    lines = ms.mesos_verbose_lines(status, PLAIN)
+    assert lines[3:9] == [
+        "          stdout tail for uuid1",
+        "    line 1",
+        "    line 2",
+        "          stdout EOF",
+        "          stderr tail for uuid1",
+        "          stderr EOF",
+    ]
+    assert lines[10] == "          couldn't read stdout/stderr for uuid2 (agent unreachable)"
+    assert lines[12] == "          no stdout/stderr for uuid3"
+    assert ms.tail_lines(status.mesos_running[0], Palette())[0] == "\033[34m      stdout tail for uuid1\033[0m"
