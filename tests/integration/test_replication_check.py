@@ -150,3 +150,21 @@ def test_a_stopped_instance_expects_no_tasks(tmp_path: Path, devcluster_factory,
     event = sensu_listener.wait_for_events(1)[0]
     assert event["status"] == 0
     assert event["output"] == "Service svc.main has 0 out of 0 expected instances available!\n(threshold: 50%)"
+
+
+def test_autoscaled_instances_are_read_from_zookeeper(
+    tmp_path: Path, devcluster_factory, sensu_listener, monkeypatch, zookeeper
+) -> None:
+    from paasta_tools.clients import zookeeper as zk
+
+    running = devcluster_factory()
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"min_instances": 1, "max_instances": 6}})
+    zk_url = zookeeper.url(f"/mesos-{tmp_path.name}")
+    etc = system_config_dir(tmp_path, running, sensu_listener.port, zookeeper=zk_url)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    with zk.zk_connection(zk_url) as client:
+        zk.write_autoscaled_instances(client, "svc", "main", 2)
+    assert script.main(["-d", str(soa)]) == 0
+    event = sensu_listener.wait_for_events(1)[0]
+    assert event["output"].startswith("Service svc.main has 0 out of 2 expected instances available!")
