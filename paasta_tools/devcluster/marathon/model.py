@@ -237,8 +237,13 @@ def _strategy(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _resolve_null(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
+def _resolve_null(value: Any) -> Any:
+    """play-json reads ``null`` as an absent optional field, at every depth."""
+    if isinstance(value, dict):
+        return {k: _resolve_null(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_resolve_null(v) for v in value]
+    return value
 
 
 def normalize_app(body: Any, app_id: str | None = None) -> dict[str, Any]:

@@ -247,3 +247,24 @@ def test_plan_orders_scaling_by_dependencies():
     changes = [Change(a["id"], None, a, "StartApplication") for a in (lb, web, db)]
     steps = plan_steps(changes)
     assert [[a["app"] for a in step] for step in steps] == [["/lb", "/web", "/db"], ["/db"], ["/web"], ["/lb"]]
+
+
+def test_nested_nulls_read_as_absent():
+    with_nulls = normalize_app(
+        {
+            "id": "/n",
+            "cmd": "x",
+            "upgradeStrategy": {"minimumHealthCapacity": None},
+            "healthChecks": [{"protocol": "TCP", "timeoutSeconds": None}],
+            "container": {"docker": {"image": "i", "network": None, "portMappings": [{"containerPort": None}]}},
+        }
+    )
+    plain = normalize_app(
+        {
+            "id": "/n",
+            "cmd": "x",
+            "healthChecks": [{"protocol": "TCP"}],
+            "container": {"docker": {"image": "i", "portMappings": [{}]}},
+        }
+    )
+    assert with_nulls == plain
