@@ -201,3 +201,19 @@ def test_vv_tails_stdout_and_stderr_from_the_agent_sandbox(
     assert lines[start + 11].strip() == "stdout EOF"
     assert lines[start + 12].strip().startswith("stderr tail for ")
     assert [lines[start + 13].strip(), lines[start + 14].strip()] == ["oops", "stderr EOF"]
+
+
+def test_status_of_an_app_deployed_by_setup_marathon_job(
+    tmp_path: Path, devcluster_factory, monkeypatch, zookeeper, wait_for
+) -> None:
+    from paasta_tools.scripts import setup_marathon_job
+
+    running = devcluster_factory()
+    etc = system_config_dir(tmp_path, running, zookeeper=zookeeper.url(f"/mesos-{tmp_path.name}"))
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 2}})
+    assert setup_marathon_job.main(["svc.main", "-d", str(soa)]) == 0
+    expected = "    Marathon:   Healthy - up with (2/2) instances. Status: Running\n"
+    text = wait_for(lambda: expected in (t := _status(soa)[1]) and t)
+    assert "    Desired State:      Configured and Started\n" in text
