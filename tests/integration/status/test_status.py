@@ -217,3 +217,18 @@ def test_status_of_an_app_deployed_by_setup_marathon_job(
     expected = "    Marathon:   Healthy - up with (2/2) instances. Status: Running\n"
     text = wait_for(lambda: expected in (t := _status(soa)[1]) and t)
     assert "    Desired State:      Configured and Started\n" in text
+
+
+def test_bouncing_between_two_apps(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
+    running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
+    write_service(soa, "svc", {"main": {"instances": 2, "bounce_method": "upthendown"}})
+    old_id = deploy(client, soa, "svc", "main")
+    write_service(soa, "svc", {"main": {"instances": 2, "bounce_method": "upthendown", "cmd": "new"}})
+    new_id = deploy(client, soa, "svc", "main")
+    assert old_id != new_id
+    wait_for(lambda: len(running_tasks(client, old_id)) == 2 and len(running_tasks(client, new_id)) == 2)
+    code, text = _status(soa, verbose=1)
+    assert "    Desired State:      Bouncing (upthendown) and Started\n" in text
+    assert "    Marathon:   Healthy - up with (2/2) instances. Status: Running\n" in text
+    assert f"      Marathon app ID: /{old_id}\n" in text and f"      Marathon app ID: /{new_id}\n" in text
+    assert "    Mesos:      Healthy - (4/2) tasks in the TASK_RUNNING state.\n" in text
