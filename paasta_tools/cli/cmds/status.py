@@ -135,7 +135,7 @@ def _marathon_cluster_data(ctx: StatusContext, cluster: str, cache: dict[str, An
     try:
         endpoints = ctx.system.get_cluster_endpoints(cluster)
         client = marathon_client.get_marathon_client_from_config(endpoints.marathon_config or {}, timeout=10)
-        apps = marathon_client.list_app_documents(client, format_job_id(ctx.service, "x")[:-1])
+        apps = marathon_client.list_app_documents(client, format_job_id(ctx.service, ""))
         queue = marathon_client.list_queue(client)
     except ClientError as exc:
         cache["cluster_error"] = f"Marathon of cluster {cluster} failed: {exc}"
