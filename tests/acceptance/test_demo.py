@@ -1,31 +1,124 @@
-"""``python -m paasta_tools.demo`` (what ``make demo`` runs), as a subprocess in a temporary work dir."""
+"""``python -m paasta_tools.demo`` (what ``make demo`` runs) end to end, as a subprocess on free ports.
+
+The demo starts its own devcluster (Docker containers when an engine answers, else local processes)
+with ZooKeeper; each test stops it again with ``paasta-devcluster down``.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from paasta_tools.devcluster.components import missing_zookeeper
+from tests.conftest import free_port, require
+
+SERVICE = "example_service"
+RUN_TIMEOUT_S = 240
 
 
-def test_demo_runs_the_pipeline_and_prints_deployments_json(tmp_path):
-    workdir = tmp_path / "demo"
-    command = [sys.executable, "-m", "paasta_tools.demo", "--workdir", str(workdir)]
-    for _ in range(2):  # a second run starts over cleanly in the same work dir
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+class DemoRun:
+    """One work dir and a set of free ports for the demo's devcluster."""
+
+    def __init__(self, workdir: Path, executor: str) -> None:
+        self.workdir = workdir
+        self.executor = executor
+        self.ports = {name: free_port() for name in ("marathon", "chronos", "mesos", "zookeeper", "registry")}
+
+    def run(self) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "paasta_tools.demo", "--workdir", str(self.workdir)]
+        command += ["--executor", self.executor, "--wait", "60"]
+        command += [flag for name, port in self.ports.items() for flag in (f"--{name}-port", str(port))]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
         assert result.returncode == 0, result.stdout + result.stderr
-    out = result.stdout
-    for step in ("paasta validate", "paasta mark-for-deployment", "generate_deployments_for_service"):
-        assert step in out
-    assert "Successfully validated schema" in out
-    deployments = json.loads((workdir / "soa-configs" / "example_service" / "deployments.json").read_text())
-    sha = deployments["v2"]["deployments"]["prod"]["git_sha"]
-    assert f"Marked {sha} for deployment in deploy group canary" in out
-    assert list(deployments["v1"]) == [
-        "example_service:paasta-devcluster.main",
-        "example_service:paasta-devcluster.canary",
-        "example_service:paasta-devcluster.nightly",
-        "example_service:paasta-devcluster.report",
-    ]
-    assert json.dumps(deployments, indent=2) in out
-    log = (workdir / "logs" / "example_service-deploy.log").read_text().splitlines()
-    assert json.loads(log[-1])["message"] == f"Marked {sha} for deployment in deploy group prod"
+        return result
+
+    def down(self) -> None:
+        data_dir = str(self.workdir / "devcluster")
+        command = [sys.executable, "-m", "paasta_tools.devcluster", "--data-dir", data_dir, "down"]
+        subprocess.run(command, capture_output=True, timeout=120, env=dict(os.environ))
+
+    def get(self, name: str, path: str) -> Any:
+        response = requests.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def deployed_sha(self) -> str:
+        path = self.workdir / "soa-configs" / SERVICE / "deployments.json"
+        return json.loads(path.read_text())["v2"]["deployments"]["prod"]["git_sha"]
+
+    def main_apps(self) -> list[dict[str, Any]]:
+        apps = self.get("marathon", "/v2/apps?embed=apps.tasks")["apps"]
+        return [app for app in apps if app["id"].startswith("/example--service.main.")]
+
+    def chronos_jobs(self) -> dict[str, dict[str, Any]]:
+        return {job["name"]: job for job in self.get("chronos", "/scheduler/jobs")}
+
+
+@pytest.fixture
+def demo_run(tmp_path: Path) -> Iterator[Any]:
+    require(missing_zookeeper())
+    runs: list[DemoRun] = []
+
+    def make(executor: str = "auto") -> DemoRun:
+        run = DemoRun(tmp_path / f"demo-{executor}", executor)
+        runs.append(run)
+        return run
+
+    yield make
+    for run in runs:
+        run.down()
+
+
+def _assert_serves_status(demo: DemoRun, sha: str) -> None:
+    (app,) = demo.main_apps()
+    assert f".git{sha[:8]}." in app["id"] and len(app["tasks"]) == 2
+    for task in app["tasks"]:
+        response = requests.get(f"http://127.0.0.1:{task['ports'][0]}/status", timeout=5)
+        assert response.status_code == 200 and response.text.startswith(f"{SERVICE}: OK (built ")
+
+
+def _assert_chronos_jobs_ran(demo: DemoRun) -> None:
+    jobs = demo.chronos_jobs()
+    for name in (f"{SERVICE} periodic", f"{SERVICE} report"):
+        assert jobs[name]["successCount"] >= 1 and jobs[name]["lastSuccess"], jobs[name]
+    assert jobs[f"{SERVICE} report"]["parents"] == [f"{SERVICE} periodic"]
+
+
+def test_demo_deploys_the_example_service_and_a_rerun_deploys_a_new_commit(demo_run) -> None:
+    demo = demo_run("auto")
+    first = demo.run().stdout
+    sha = demo.deployed_sha()
+    for step in ("start the devcluster", "paasta validate", "paasta mark-for-deployment", "deploy_marathon_services"):
+        assert step in first
+    assert f"Marked {sha} for deployment in deploy group prod" in first
+    assert "main: 2/2 tasks healthy in example--service.main.git" in first
+    assert "Marathon:   Healthy - up with (2/2) instances." in first
+    assert "Created Chronos job: example_service.periodic" in first and "report: succeeded at" in first
+    assert "TASK_FINISHED" in first  # paasta status -v lists the jobs' finished Mesos tasks
+    assert f"--data-dir {demo.workdir / 'devcluster'} down" in first
+    _assert_serves_status(demo, sha)
+    _assert_chronos_jobs_ran(demo)
+
+    second = demo.run().stdout  # the devcluster is reused; a new commit bounces the apps
+    new_sha = demo.deployed_sha()
+    assert new_sha != sha
+    assert "devcluster already running" in second and "Updated Chronos job: example_service.periodic" in second
+    _assert_serves_status(demo, new_sha)
+    _assert_chronos_jobs_ran(demo)
+
+
+def test_demo_runs_tasks_as_local_processes_without_docker(demo_run) -> None:
+    demo = demo_run("process")
+    out = demo.run().stdout
+    assert "tasks run as local processes" in out
+    assert "skipped: tasks run as local processes, so no image is needed" in out
+    _assert_serves_status(demo, demo.deployed_sha())
+    _assert_chronos_jobs_ran(demo)
