@@ -160,7 +160,16 @@ class _Run:
         if cleanup.apps_to_delete:
             with self.env.locks.create():
                 for app_id in cleanup.apps_to_delete:
-                    marathon_client.delete_app(self.env.client, app_id, force=True)
+                    self.delete_old_app(app_id)
+
+    def delete_old_app(self, app_id: str) -> None:
+        """Delete an emptied old app; a failure is logged and left to the next run, as upstream did."""
+        try:
+            marathon_client.delete_app(self.env.client, app_id, force=True)
+        except marathon_errors() as exc:
+            message = f"Failed to delete old app {app_id}, will retry on the next run: {exc}"
+            log.warning(message)
+            self.log(message)
 
     def bounce(self, plan: DeployPlan) -> DeployResult:
         self.prepare_new_app(plan)

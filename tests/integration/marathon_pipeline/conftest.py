@@ -102,11 +102,11 @@ class Pipeline:
 
     @staticmethod
     def healthy(app: dict[str, Any]) -> int:
-        return sum(
-            1
-            for task in app.get("tasks", [])
-            if task.get("healthCheckResults") and any(r.get("alive") for r in task["healthCheckResults"])
-        )
+        """Tasks with a live health result; without health checks, running tasks (Marathon's view)."""
+        tasks = app.get("tasks", [])
+        if not app.get("healthChecks"):
+            return sum(1 for task in tasks if task.get("state") == "TASK_RUNNING" and task.get("startedAt"))
+        return sum(1 for task in tasks if any(r.get("alive") for r in task.get("healthCheckResults") or []))
 
     def healthy_total(self, prefix: str = "/svc.main.") -> int:
         return sum(self.healthy(app) for app in self.apps(prefix).values())

@@ -102,7 +102,7 @@ def test_downthenup_removes_the_old_app_before_creating_the_new(make_pipeline, w
 
 def test_scaling_down_drains_the_surplus_of_the_running_app(make_pipeline, wait_for) -> None:
     pipeline = make_pipeline("noop")
-    config = {**HEALTHY_INSTANCE, "instances": 3, "healthcheck_mode": "cmd", "healthcheck_cmd": "true"}
+    config = {key: HEALTHY_INSTANCE[key] for key in ("cmd", "cpus", "mem", "disk")} | {"instances": 3}
     app_id = _deployed(pipeline, config, wait_for)
     pipeline.write_service({"main": {**config, "instances": 1}})
     # instances are not part of the config hash: the same app is scaled, not bounced

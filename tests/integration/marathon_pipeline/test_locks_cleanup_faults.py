@@ -8,7 +8,8 @@ from paasta_tools.clients import zookeeper
 from paasta_tools.scripts import cleanup_marathon_jobs, deploy_marathon_services
 from tests.integration.marathon_pipeline.conftest import HEALTHY_INSTANCE
 
-QUICK = {**HEALTHY_INSTANCE, "healthcheck_mode": "cmd", "healthcheck_cmd": "true"}
+# No health checks: a started task is happy at once (a COMMAND check would wait Marathon's delaySeconds 15).
+QUICK = {key: HEALTHY_INSTANCE[key] for key in ("cmd", "instances", "cpus", "mem", "disk")}
 
 
 def test_run_skips_an_instance_whose_bounce_lock_is_held(make_pipeline) -> None:
@@ -132,3 +133,46 @@ def test_deploy_marathon_services_reports_a_broken_instance_and_deploys_the_othe
     pipeline.write_service({"main": QUICK})
     assert deploy_marathon_services.main(["-d", str(pipeline.soa_dir)]) == 1
     assert len(pipeline.faults.writes()) == before
+
+
+def test_draining_tasks_are_killed_only_once_safe(make_pipeline, wait_for) -> None:
+    from paasta_tools.clients.drain_methods import TestDrainMethod
+
+    TestDrainMethod.reset()
+    pipeline = make_pipeline("noop")
+    config = {**QUICK, "drain_method": "test", "bounce_method": "brutal"}
+    pipeline.write_service({"main": config})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    old_tasks = {t["id"] for t in pipeline.apps()[old_id]["tasks"]}
+    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    for _ in range(3):
+        assert pipeline.setup("svc.main") == 0
+    assert TestDrainMethod.downed_task_ids == old_tasks
+    assert {t["id"] for t in pipeline.apps()[old_id]["tasks"]} == old_tasks  # draining, not yet safe
+    progress = [m["message"] for m in pipeline.deploy_log() if "bounce in progress" in m["message"]]
+    assert "2 old tasks draining." in progress[-1]
+    while TestDrainMethod.downed_task_ids:
+        TestDrainMethod.mark_arbitrary_task_as_safe_to_kill()
+    assert pipeline.setup("svc.main") == 0
+    assert old_id not in pipeline.apps()
+    wait_for(lambda: pipeline.converged(2))
+    TestDrainMethod.reset()
+
+
+def test_delete_failure_keeps_the_old_app_until_a_later_run(make_pipeline, wait_for) -> None:
+    pipeline = make_pipeline("noop")
+    config = {**QUICK, "bounce_method": "brutal"}
+    pipeline.write_service({"main": config})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    # marathon-python requests /v2/apps/<id> with the id's own leading slash
+    pipeline.faults.add(500, method="DELETE", path_prefix=f"/v2/apps/{old_id}")
+    assert pipeline.setup("svc.main") == 0  # upstream swallows delete errors: the next run retries
+    assert ("DELETE", f"/v2/apps/{old_id}") in pipeline.faults.writes()
+    assert len(pipeline.apps()) == 2
+    wait_for(lambda: pipeline.apps()[old_id]["tasks"] == [])  # killed, the app itself left behind
+    assert any("Failed to delete old app" in line["message"] for line in pipeline.deploy_log())
+    assert pipeline.setup("svc.main") == 0
+    assert old_id not in pipeline.apps() and len(pipeline.apps()) == 1
