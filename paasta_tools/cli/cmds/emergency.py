@@ -63,6 +63,11 @@ def add_emergency_subparser(subparsers: argparse._SubParsersAction, command: str
     parser.add_argument("-i", "--instance", required=True, help="Instance of the service, like 'main' or 'canary'")
     parser.add_argument("-c", "--cluster", required=True, help="The PaaSTA cluster that has the instance")
     parser.add_argument(
+        "-a", "--appid", dest="appid", default=None,
+        help="The complete Marathon app id to act on (default: every app of the instance for stop, "
+        "the app of the current config otherwise). Like example--service.main.gitf0b3a1d2.config1234abcd",
+    )  # fmt: skip
+    parser.add_argument(
         "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
         help="define a different soa config directory",
     )  # fmt: skip
@@ -77,6 +82,7 @@ class EmergencyContext:
     config: Any  # the InstanceConfig, deployments loaded
     system: Any  # SystemPaastaConfig
     log: Callable[[str], None]  # one ``deploy`` event line for the instance
+    app_id: str | None = None  # -a/--appid: one Marathon app of the instance
 
 
 def _marathon_client(ctx: EmergencyContext) -> Any:
@@ -106,12 +112,17 @@ def _matching_app_ids(client: Any, config: Any) -> list[str]:
 def marathon_emergency(ctx: EmergencyContext, command: str) -> str:
     """Scale the Marathon app(s) of the instance with force; returns what was done."""
     from paasta_tools.clients.marathon_client import app_exists, scale_app
+    from paasta_tools.errors import MarathonError
+    from paasta_tools.marathon.job_id import is_app_of_instance, short_app_id
 
     config = ctx.config
     name = f"{config.service}.{config.instance}"
     client = _marathon_client(ctx)
+    if ctx.app_id is not None and not is_app_of_instance(ctx.app_id, config.service, config.instance):
+        prefix = short_app_id(config.service, config.instance)
+        raise MarathonError(f"--appid {ctx.app_id} is not an app of {name} (its app ids start with {prefix}.)")
     if command == "stop":
-        app_ids = _matching_app_ids(client, config)
+        app_ids = [ctx.app_id] if ctx.app_id is not None else _matching_app_ids(client, config)
         if not app_ids:
             return f"{name} has no app in Marathon: nothing to stop."
         ctx.log(f"EmergencyStop: Scaling {name} down to 0 instances")
@@ -119,7 +130,7 @@ def marathon_emergency(ctx: EmergencyContext, command: str) -> str:
             scale_app(client, app_id, 0, force=True)
         return "\n".join(f"Scaled {app_id} down to 0 instances." for app_id in app_ids)
     app = _desired_app(ctx)
-    app_id = app["id"]
+    app_id = ctx.app_id or app["id"]
     if not app_exists(client, app_id):
         return f"{name} (app {app_id}) is not configured in Marathon yet; setup_marathon_job will create it."
     if command == "start":
@@ -144,7 +155,9 @@ ACTIONS: dict[str, Callable[[EmergencyContext, str], str]] = {
 }
 
 
-def run_emergency(service: str, instance: str, cluster: str, soa_dir: str, command: str) -> str:
+def run_emergency(
+    service: str, instance: str, cluster: str, soa_dir: str, command: str, app_id: str | None = None
+) -> str:
     """Load the instance and run its type's action; PaastaError when the type has none."""
     from paasta_tools.clients.log_writer import load_log_writer
     from paasta_tools.config.loader import load_instance_config
@@ -163,7 +176,7 @@ def run_emergency(service: str, instance: str, cluster: str, soa_dir: str, comma
     def log(line: str) -> None:
         writer.log(service, line, "deploy", "event", cluster, instance)
 
-    return action(EmergencyContext(config, system, log), command)
+    return action(EmergencyContext(config, system, log, app_id), command)
 
 
 def paasta_emergency(args: argparse.Namespace, command: str, out: Any = None) -> int:
@@ -173,7 +186,7 @@ def paasta_emergency(args: argparse.Namespace, command: str, out: Any = None) ->
     out = out or sys.stdout
     service = figure_out_service_name(args.service, args.soa_dir)
     out.write(f"Performing an emergency {command} on {service}.{args.instance}...\n")
-    output = run_emergency(service, args.instance, args.cluster, args.soa_dir, command)
+    output = run_emergency(service, args.instance, args.cluster, args.soa_dir, command, getattr(args, "appid", None))
     if command == "start":
         out.write(START_NOTES + "\n")
         out.write(f"Output: {output}\n")

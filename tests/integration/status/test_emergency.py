@@ -65,3 +65,23 @@ def test_start_before_the_app_exists_and_unknown_instance(
     code = main(["emergency-stop", "-s", "svc", "-i", "mian", "-c", CLUSTER, "-d", str(soa)])
     assert code == 1
     assert "Did you mean one of: svc.main?" in capsys.readouterr().err
+
+
+def test_stop_one_app_with_appid(tmp_path: Path, devcluster_factory, monkeypatch, capsys, wait_for) -> None:
+    running = devcluster_factory()
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running)))
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 1}})
+    client = marathon_client.get_marathon_client(running.marathon_url)
+    old_id = deploy(client, soa, "svc", "main")
+    write_service(soa, "svc", {"main": {"instances": 1, "cmd": "new"}})
+    new_id = deploy(client, soa, "svc", "main")
+    wait_for(lambda: len(running_tasks(client, old_id)) == 1 and len(running_tasks(client, new_id)) == 1)
+
+    args = ["emergency-stop", "-s", "svc", "-i", "main", "-c", CLUSTER, "-d", str(soa)]
+    assert main([*args, "-a", old_id]) == 0
+    assert f"Output: Scaled {old_id} down to 0 instances.\n" in capsys.readouterr().out
+    wait_for(lambda: running_tasks(client, old_id) == [])
+    assert len(running_tasks(client, new_id)) == 1
+    assert main([*args, "--appid", "other.main.gitx.configy"]) == 1
+    assert "--appid other.main.gitx.configy is not an app of svc.main" in capsys.readouterr().err
