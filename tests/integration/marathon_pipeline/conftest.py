@@ -57,6 +57,8 @@ class Pipeline:
         service: str = "svc",
         monitoring: dict[str, Any] | None = None,
         sha: str = SHA,
+        desired_state: str = "start",
+        force_bounce: str | None = None,
     ) -> None:
         directory = self.soa_dir / service
         directory.mkdir(parents=True, exist_ok=True)
@@ -67,8 +69,8 @@ class Pipeline:
         v1 = {
             f"{service}:paasta-devcluster.{name}": {
                 "docker_image": f"services-{service}:paasta-{sha}",
-                "desired_state": "start",
-                "force_bounce": None,
+                "desired_state": desired_state,
+                "force_bounce": force_bounce,
             }
             for name in instances
         }

@@ -108,3 +108,30 @@ def test_scaling_down_drains_the_surplus_of_the_running_app(make_pipeline, wait_
     # instances are not part of the config hash: the same app is scaled, not bounced
     pipeline.bounce_until("svc.main", lambda: pipeline.converged(1))
     assert pipeline.only_app()["id"] == app_id
+
+
+QUICK = {key: HEALTHY_INSTANCE[key] for key in ("cmd", "instances", "cpus", "mem", "disk")}
+
+
+def test_stopped_instance_bounces_to_an_app_with_no_instances(make_pipeline) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": QUICK})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    pipeline.write_service({"main": QUICK}, desired_state="stop", force_bounce="20261127T201500")
+    pipeline.bounce_until("svc.main", lambda: (app := pipeline.only_app()) is not None and app["id"] != old_id)
+    app = pipeline.only_app()
+    assert app["instances"] == 0 and app["tasks"] == []
+
+
+def test_autoscaled_instance_count_comes_from_zookeeper(make_pipeline) -> None:
+    from paasta_tools.clients import zookeeper
+
+    pipeline = make_pipeline("noop")
+    with zookeeper.zk_connection(pipeline.zookeeper_url) as client:
+        zookeeper.write_autoscaled_instances(client, "svc", "main", 3)
+    pipeline.write_service({"main": {**QUICK, "min_instances": 1, "max_instances": 5}})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(3))
+    with zookeeper.zk_connection(pipeline.zookeeper_url) as client:
+        zookeeper.write_autoscaled_instances(client, "svc", "main", 9)  # clamped to max_instances
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(5))
