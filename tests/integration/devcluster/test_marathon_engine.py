@@ -273,10 +273,11 @@ def test_http_health_check_runs_against_the_task_host_port(devcluster_factory):
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        handle = devcluster_factory(apis=("marathon",), port_range=(port, port))
+        handle = devcluster_factory(apis=("marathon",))
         api, client = Api(handle.marathon_url), get_marathon_client(handle.marathon_url)
         check = {"protocol": "HTTP", "path": "/status", "intervalSeconds": 1, "gracePeriodSeconds": 0}
-        create(api, "/web", healthChecks=[check])
+        # requirePorts: the declared port is the task's host port, here the port the test server holds.
+        create(api, "/web", healthChecks=[check], portDefinitions=[{"port": port}], requirePorts=True)
         app = wait_for(lambda: (a := client.get_app("/web")).tasks_healthy == 1 and a, timeout=10)
         assert app.tasks[0].ports == [port]
         assert "/status" in paths
