@@ -140,7 +140,12 @@ def decide_new_app(new_app: MarathonAppState | None, desired: int, facts: TaskFa
     return NewAppDecision(scale_to, surplus, happy, undrain)
 
 
-def collect_old_tasks(old_apps: Iterable[MarathonAppState], facts: TaskFacts, new_app_id: str, surplus) -> OldTasks:
+def collect_old_tasks(
+    old_apps: Iterable[MarathonAppState],
+    facts: TaskFacts,
+    new_app_id: str,
+    surplus: Mapping[TaskClass, list[MarathonTask]],
+) -> OldTasks:
     """Every old app's tasks by class, plus the new app's surplus (if any) under the new app's id."""
     happy: dict[str, frozenset[MarathonTask]] = {}
     unhappy: dict[str, frozenset[MarathonTask]] = {}

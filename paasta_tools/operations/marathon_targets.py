@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from paasta_tools.config.loader import build_instance_config
 from paasta_tools.config.marathon_config import MarathonServiceConfig
@@ -60,8 +60,7 @@ def _build_target(
     service = files.service
     base = build_instance_config(files, "marathon", cluster, instance)
     branch_dict = deployments.get_branch_dict(service, base.get_branch())
-    config = build_instance_config(files, "marathon", cluster, instance, branch_dict)
-    assert isinstance(config, MarathonServiceConfig)
+    config = cast(MarathonServiceConfig, build_instance_config(files, "marathon", cluster, instance, branch_dict))
     namespace = load_service_namespace_config(files, service, config.get_nerve_namespace())
     count = autoscaled(service, instance) if config.get_max_instances() is not None else None
     app_dict = format_marathon_app_dict(config, system, namespace, autoscaled_instances=count)

@@ -176,3 +176,26 @@ def test_delete_failure_keeps_the_old_app_until_a_later_run(make_pipeline, wait_
     assert any("Failed to delete old app" in line["message"] for line in pipeline.deploy_log())
     assert pipeline.setup("svc.main") == 0
     assert old_id not in pipeline.apps() and len(pipeline.apps()) == 1
+
+
+def test_marathon_timeout_mid_bounce_fails_the_run_and_the_next_converges(make_pipeline) -> None:
+    import os
+
+    from paasta_tools.clients.marathon_client import get_marathon_client
+    from paasta_tools.operations.marathon_reconcile import Reconciler
+    from paasta_tools.system_config import load_system_paasta_config
+
+    pipeline = make_pipeline("noop")
+    config = {**QUICK, "bounce_method": "brutal"}
+    pipeline.write_service({"main": config})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    system_config = load_system_paasta_config(os.environ["PAASTA_SYSTEM_CONFIG_DIR"])
+    impatient = get_marathon_client(pipeline.url, timeout=0.5)
+    pipeline.faults.add(503, method="POST", path_prefix="/v2/tasks/delete", delay=1.5)
+    reconciler = Reconciler(system_config, str(pipeline.soa_dir), client=impatient)
+    (outcome,) = reconciler.run(reconciler.targets([("svc", "main")])).outcomes
+    assert outcome.failed and "Marathon did not answer (kill tasks)" in outcome.result.output
+    assert len(pipeline.apps()[old_id]["tasks"]) == 2
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2) and old_id not in pipeline.apps())
