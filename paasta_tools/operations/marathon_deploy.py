@@ -217,7 +217,10 @@ def bounce_instance(env: DeployEnv, target: InstanceTarget, apps: Iterable[Marat
         )
     except InvalidBounceMethodError as exc:
         return DeployResult(1, f"ERROR: {exc}")
-    return run.bounce(plan)
+    try:
+        return run.bounce(plan)
+    except LockHeldError:  # the global create/delete lock stayed busy for its whole timeout
+        return DeployResult(0, "Couldn't get marathon lock, skipping until next time")
 
 
 def deploy_instance(env: DeployEnv, target: InstanceTarget, apps: Iterable[MarathonAppState]) -> DeployResult | None:
