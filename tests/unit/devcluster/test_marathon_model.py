@@ -268,3 +268,33 @@ def test_nested_nulls_read_as_absent():
         }
     )
     assert with_nulls == plain
+
+
+def test_cached_text_rendering_matches_the_dict_rendering():
+    import json
+
+    from paasta_tools.devcluster.marathon.state import MarathonState
+    from paasta_tools.devcluster.marathon.views import Renderer
+    from paasta_tools.devcluster.store import Store
+
+    state = MarathonState(Store(None))
+    definition = {**normalize_app({"id": "/r", "cmd": "x", "healthChecks": [{"protocol": "TCP"}]}), "version": "v1"}
+    app = App(definition, "v1")
+    state.apps["/r"] = app
+    task = Task("r.1", "/r", "v1", "v1", [31000], definition)
+    task.state, task.started_at = "TASK_RUNNING", 5.0
+    task.health = [HealthResult(0)]
+    apply_result(task.health[0], definition["healthChecks"][0], task, True, "ok", now=6.0)
+    app.tasks[task.id] = task
+    app.last_task_failure = {"appId": "/r", "state": "TASK_FAILED"}
+    renderer = Renderer(state, "host", "S0")
+    for wanted, show in (({"tasks"}, False), (set(), True), ({"taskStats", "readiness"}, False)):
+        assert json.loads(renderer.app_text(app, wanted, show)) == renderer.app(app, wanted, show)
+    first = renderer.app_text(app, {"tasks"})
+    task.state = "TASK_KILLED"
+    task.json_text = None
+    assert (
+        json.loads(renderer.app_text(app, {"tasks"}))["tasks"][0]["state"]
+        == "TASK_KILLED"
+        != json.loads(first)["tasks"][0]["state"]
+    )
