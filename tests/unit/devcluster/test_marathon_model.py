@@ -288,13 +288,12 @@ def test_cached_text_rendering_matches_the_dict_rendering():
     app.tasks[task.id] = task
     app.last_task_failure = {"appId": "/r", "state": "TASK_FAILED"}
     renderer = Renderer(state, "host", "S0")
-    for wanted, show in (({"tasks"}, False), (set(), True), ({"taskStats", "readiness"}, False)):
+    for wanted, show in (({"tasks"}, False), (set(), True), ({"readiness"}, False)):
         assert json.loads(renderer.app_text(app, wanted, show)) == renderer.app(app, wanted, show)
-    first = renderer.app_text(app, {"tasks"})
+    stats = json.loads(renderer.app_text(app, {"taskStats"}))["taskStats"]
+    assert stats["totalSummary"]["stats"]["counts"] == {"staged": 0, "running": 1, "healthy": 1, "unhealthy": 0}
+    first = json.loads(renderer.app_text(app, {"tasks"}))["tasks"][0]
     task.state = "TASK_KILLED"
     task.json_text = None
-    assert (
-        json.loads(renderer.app_text(app, {"tasks"}))["tasks"][0]["state"]
-        == "TASK_KILLED"
-        != json.loads(first)["tasks"][0]["state"]
-    )
+    assert first["state"] == "TASK_RUNNING"
+    assert json.loads(renderer.app_text(app, {"tasks"}))["tasks"][0]["state"] == "TASK_KILLED"
