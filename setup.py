@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 VERSION = re.search(r'__version__ = "([^"]+)"', Path("paasta_tools/__init__.py").read_text()).group(1)
 
@@ -53,8 +53,8 @@ setup(
     long_description_content_type="text/x-rst",
     license="Apache-2.0",
     python_requires=">=3.11",
-    packages=find_packages(exclude=["tests", "tests.*", "benchmarks", "benchmarks.*"]),
-    package_data={"paasta_tools": ["cli/schemas/*.json", "devcluster/*.json", "**/*.json"]},
+    packages=find_namespace_packages(include=["paasta_tools", "paasta_tools.*"]),
+    package_data={"paasta_tools": ["**/*.json"]},
     include_package_data=True,
     install_requires=[
         "marathon==0.13.0",
