@@ -17,9 +17,11 @@ venv: $(STAMP)
 machine:
 	bash scripts/setup-machine.sh
 
-## Deploy the example service on a local devcluster and show its status.
+## Deploy the example service on a local devcluster and show its status
+## (flags of python -m paasta_tools.demo in DEMO_ARGS, e.g. DEMO_ARGS="--executor process").
+DEMO_ARGS ?=
 demo: machine $(STAMP)
-	$(VENV_PY) -m paasta_tools.demo
+	$(VENV_PY) -m paasta_tools.demo $(DEMO_ARGS)
 
 ## Lint, then run every test (unit, integration, acceptance) against real components.
 test: machine $(STAMP)

@@ -62,7 +62,7 @@ class ClusterInfo:
     system_config_dir: Path
     executor: str
     registry: str | None  # host:port when the devcluster runs a docker registry
-    zookeeper_port: int | None
+    zookeeper_port: int  # started by the devcluster, or one already answering there
 
     @property
     def in_docker(self) -> bool:
@@ -255,7 +255,7 @@ def read_cluster_info(data_dir: Path) -> ClusterInfo:
         system_config_dir=data_dir / SYSTEM_CONFIG_DIR,
         executor=str(record.get("executor", "unknown")),
         registry=f"127.0.0.1:{running['registry']['port']}" if "registry" in running else None,
-        zookeeper_port=running["zookeeper"]["port"] if "zookeeper" in running else None,
+        zookeeper_port=int(settings["zookeeper_port"]),
     )
 
 
@@ -288,10 +288,11 @@ def start_devcluster(demo: Demo) -> int:
         )
     how = "Docker containers" if info.in_docker else "local processes (no Docker engine answers)"
     demo.say(f"  tasks run as {how}")
-    if info.zookeeper_port is None:
-        raise DemoError("ZooKeeper is not running, and deploy_marathon_services needs it for its bounce locks")
     if not wait_until(lambda: zookeeper_ready(info.zookeeper_port), demo.wait_s):
-        raise DemoError(f"ZooKeeper on 127.0.0.1:{info.zookeeper_port} did not answer within {demo.wait_s:g} s")
+        raise DemoError(
+            f"ZooKeeper on 127.0.0.1:{info.zookeeper_port} did not answer within {demo.wait_s:g} s "
+            "(deploy_marathon_services needs it for its bounce locks; see the devcluster's notes above)"
+        )
     demo.say(f"  ZooKeeper answers on 127.0.0.1:{info.zookeeper_port}")
     return EXIT_OK
 
