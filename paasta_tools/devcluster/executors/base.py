@@ -118,6 +118,10 @@ class Executor(abc.ABC):
         """Learn the agent id (container names use it); called once by the Cluster."""
         return None
 
+    def container_name(self, task_id: str) -> str | None:
+        """The docker container running the task (``mesos-<agent id>.<container id>``), if any."""
+        return None
+
     async def sync_sandbox(self, task_id: str) -> None:
         """Bring the task's sandbox ``stdout``/``stderr`` files up to date (containers log elsewhere)."""
         return None

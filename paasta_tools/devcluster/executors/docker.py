@@ -124,6 +124,7 @@ class DockerExecutor(Executor):
         self._data_dir = Path(data_dir)
         self._agent_id = "S0"
         self._tasks: dict[str, _Container] = {}
+        self._launching: dict[str, str] = {}  # task id -> container name, while docker creates it
 
     def bind_agent(self, agent_id: str) -> None:
         self._agent_id = agent_id
@@ -133,7 +134,7 @@ class DockerExecutor(Executor):
 
     def container_name(self, task_id: str) -> str | None:
         task = self._tasks.get(task_id)
-        return None if task is None else task.name
+        return self._launching.get(task_id) if task is None else task.name
 
     async def launch(self, spec: TaskSpec) -> None:
         if spec.docker is None:
@@ -142,7 +143,11 @@ class DockerExecutor(Executor):
         sandbox = self.sandbox(spec.task_id)
         sandbox.mkdir(parents=True, exist_ok=True)
         options = container_options(spec, name, self._devcluster_id, str(sandbox))
-        container_id = await asyncio.to_thread(self._create_and_start, spec, options)
+        self._launching[spec.task_id] = name
+        try:
+            container_id = await asyncio.to_thread(self._create_and_start, spec, options)
+        finally:
+            self._launching.pop(spec.task_id, None)
         self._tasks[spec.task_id] = _Container(spec, name, container_id, sandbox, time.time())
 
     def _create_and_start(self, spec: TaskSpec, options: dict[str, Any]) -> str:

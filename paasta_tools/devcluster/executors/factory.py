@@ -43,8 +43,12 @@ class CompositeExecutor(Executor):
 
     async def launch(self, spec: TaskSpec) -> None:
         executor = self._for_spec(spec)
-        await executor.launch(spec)
         self._owner[spec.task_id] = executor
+        try:
+            await executor.launch(spec)
+        except BaseException:
+            self._owner.pop(spec.task_id, None)
+            raise
 
     async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
         executor = self._for_task(task_id)
@@ -75,6 +79,10 @@ class CompositeExecutor(Executor):
             self._owner[spec.task_id] = self._for_spec(spec)
         recovered = {**await self.containers.recover(in_containers), **await self.processes.recover(as_processes)}
         return recovered
+
+    def container_name(self, task_id: str) -> str | None:
+        executor = self._for_task(task_id)
+        return None if executor is None else executor.container_name(task_id)
 
     async def sync_sandbox(self, task_id: str) -> None:
         executor = self._for_task(task_id)

@@ -22,13 +22,23 @@ from paasta_tools.devcluster.mesos import state as mesos_state
 DEFAULT_READ_LENGTH = 16 * 4096  # Mesos reads 16 pages when no length is given
 
 
-def _executor_json(data_dir: Path, framework_id: str, task: Mapping[str, Any], active: bool) -> dict[str, Any]:
+def _container_id(task_id: str, container_names: Mapping[str, str]) -> str:
+    """Mesos' container id: the ``<uuid>`` of a docker task's ``mesos-<agent id>.<uuid>`` name."""
+    name = container_names.get(task_id)
+    if name and "." in name:
+        return name.split(".", 1)[1]
+    return task_id
+
+
+def _executor_json(
+    data_dir: Path, framework_id: str, task: Mapping[str, Any], active: bool, container_names: Mapping[str, str]
+) -> dict[str, Any]:
     task_id = str(task.get("id", ""))
     return {
         "id": task_id,
         "name": f"Command Executor (Task: {task_id}) (Command: sh -c)",
         "source": task_id,
-        "container": task_id,
+        "container": _container_id(task_id, container_names),
         "directory": str(sandbox_path(data_dir, task_id)),
         "framework_id": framework_id,
         "resources": dict(task.get("resources") or {}),
@@ -38,9 +48,15 @@ def _executor_json(data_dir: Path, framework_id: str, task: Mapping[str, Any], a
     }
 
 
-def agent_state(view: mesos_state.MasterView, data_dir: Path) -> dict[str, Any]:
-    """``/slave(1)/state``: the agent, and per framework the executors (one per task) with sandboxes."""
+def agent_state(
+    view: mesos_state.MasterView, data_dir: Path, container_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``/slave(1)/state``: the agent, and per framework the executors (one per task) with sandboxes.
+
+    ``container_names`` maps task ids to their docker container names (tasks run as containers).
+    """
     agent = view.agent
+    names = container_names or {}
     frameworks = []
     for framework in view.frameworks:
         frameworks.append(
@@ -52,9 +68,11 @@ def agent_state(view: mesos_state.MasterView, data_dir: Path) -> dict[str, Any]:
                 "role": "*",
                 "checkpoint": True,
                 "failover_timeout": 604800.0,
-                "executors": [_executor_json(data_dir, framework.framework_id, t, True) for t in framework.tasks],
+                "executors": [
+                    _executor_json(data_dir, framework.framework_id, t, True, names) for t in framework.tasks
+                ],
                 "completed_executors": [
-                    _executor_json(data_dir, framework.framework_id, t, False) for t in framework.completed_tasks
+                    _executor_json(data_dir, framework.framework_id, t, False, names) for t in framework.completed_tasks
                 ],
             }
         )
@@ -135,12 +153,16 @@ def _query_int(request: web.Request, name: str) -> int | None:
         raise web.HTTPBadRequest(text=f"Failed to parse {name}: Failed to convert '{text}' to number") from None
 
 
-def _requested_path(request: web.Request, data_dir: Path) -> Path:
+async def _requested_path(request: web.Request, cluster: Cluster, data_dir: Path) -> Path:
+    """The sandbox file named by ``?path=`` (container output brought up to date); 400/404 otherwise."""
     requested = request.query.get("path")
     if not requested:
         raise web.HTTPBadRequest(text="Expecting 'path' to be passed")
     path = resolve_sandbox_file(data_dir, requested)
-    if path is None or not path.exists():
+    if path is None:
+        raise web.HTTPNotFound(text="File not found")
+    await _sync_task_output(cluster, path)
+    if not path.exists():
         raise web.HTTPNotFound(text="File not found")
     return path
 
@@ -156,34 +178,44 @@ async def _sync_task_output(cluster: Cluster, path: Path) -> None:
                 return
 
 
+def _container_names(cluster: Cluster, view: mesos_state.MasterView) -> dict[str, str]:
+    names = {}
+    for framework in view.frameworks:
+        for task in framework.tasks:
+            task_id = str(task.get("id", ""))
+            name = cluster.executor.container_name(task_id)
+            if name:
+                names[task_id] = name
+    return names
+
+
 def setup_agent_routes(app: web.Application, cluster: Cluster, view: Any) -> None:
     """Add ``/slave(1)/state`` and ``/files/*`` to the master's application; ``view()`` snapshots the master."""
     data_dir = Path(cluster.settings.data_dir).resolve()
 
     async def state(request: web.Request) -> web.Response:
-        return web.json_response(agent_state(view(), data_dir))
+        snapshot = view()
+        return web.json_response(agent_state(snapshot, data_dir, _container_names(cluster, snapshot)))
 
     async def read(request: web.Request) -> web.Response:
         offset, length = _query_int(request, "offset"), _query_int(request, "length")
         if offset is not None and offset < -1:
             raise web.HTTPBadRequest(text=f"Negative offset provided: {offset}")
-        path = _requested_path(request, data_dir)
+        path = await _requested_path(request, cluster, data_dir)
         if path.is_dir():
             raise web.HTTPBadRequest(text="Cannot read a directory")
-        await _sync_task_output(cluster, path)
         return web.json_response(read_chunk(path, -1 if offset is None else offset, length))
 
     async def browse_handler(request: web.Request) -> web.Response:
-        path = _requested_path(request, data_dir)
+        path = await _requested_path(request, cluster, data_dir)
         if not path.is_dir():
             raise web.HTTPBadRequest(text=f"Path '{request.query['path']}' is not a directory")
         return web.json_response(browse(path))
 
     async def download(request: web.Request) -> web.StreamResponse:
-        path = _requested_path(request, data_dir)
+        path = await _requested_path(request, cluster, data_dir)
         if path.is_dir():
             raise web.HTTPBadRequest(text="Cannot download a directory")
-        await _sync_task_output(cluster, path)
         headers = {"Content-Disposition": f"attachment; filename={os.path.basename(path)}"}
         return web.FileResponse(path, headers=headers)
 

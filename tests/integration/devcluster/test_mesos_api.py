@@ -127,3 +127,25 @@ def test_a_busy_port_fails_the_start_and_frees_the_other_ports(devcluster_factor
             devcluster_factory(apis=("mesos", "chronos"), mesos_port=mesos_port, chronos_port=busy.getsockname()[1])
     with socket.socket() as again:
         again.bind(("127.0.0.1", mesos_port))
+
+
+@pytest.mark.docker
+def test_agent_names_docker_containers_and_serves_their_output(devcluster_factory, docker_engine, wait_for) -> None:
+    running = devcluster_factory(executor="docker")
+    app = {
+        "id": "/boxed-talker",
+        "cmd": "echo from-the-box; sleep 60",
+        "instances": 1,
+        "container": {"type": "DOCKER", "docker": {"image": "busybox:latest", "network": "BRIDGE"}},
+    }
+    assert requests.post(running.marathon_url + "/v2/apps", json=app, timeout=5).status_code == 201
+    (executor,) = wait_for(lambda: _agent_executors(running), timeout=20)
+    slave_id = get(running, "/master/slaves").json()["slaves"][0]["id"]
+    container = docker_engine.containers.get(f"mesos-{slave_id}.{executor['container']}")
+    assert container.labels["paasta.devcluster.task_id"] == executor["id"]
+
+    def stdout() -> str:
+        params = {"path": executor["directory"] + "/stdout", "offset": 0}
+        return get(running, "/files/read", params=params).json()["data"]
+
+    assert wait_for(lambda: stdout() == "from-the-box\n")
