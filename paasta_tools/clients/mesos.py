@@ -60,6 +60,10 @@ class MesosMasterClient:
         """``/metrics/snapshot``: the ``master/*`` gauges."""
         return self._get_object("/metrics/snapshot")
 
+    def maintenance_status(self) -> dict[str, Any]:
+        """``/master/maintenance/status``: ``draining_machines`` and ``down_machines``."""
+        return self._get_object("/master/maintenance/status")
+
 
 def mesos_client_for_cluster(system_config: Any, cluster: str, timeout: float = MESOS_TIMEOUT_S) -> MesosMasterClient:
     """The client of ``cluster``'s master per ``SystemPaastaConfig.get_cluster_endpoints``."""

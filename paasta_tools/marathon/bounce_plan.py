@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from paasta_tools.marathon.bounce_methods import get_bounce_method_func
 from paasta_tools.marathon.tasks import MarathonAppState, MarathonTask
@@ -294,6 +295,16 @@ def plan_cleanup(plan: DeployPlan, killable: Collection[MarathonTask]) -> Cleanu
     if finished:
         lines.append(f"{plan.bounce_method} bounce on {plan.service_instance} finishing. Now running {plan.new_app_id}")
     return CleanupPlan(tuple(t.id for t in _sorted_tasks(to_kill)), apps_to_delete, tuple(lines), finished)
+
+
+def draining_hosts_from_status(maintenance_status: Mapping[str, Any]) -> frozenset[str]:
+    """Host names of Mesos ``/master/maintenance/status`` ``draining_machines`` (their tasks are "at risk")."""
+    hosts = set()
+    for machine in maintenance_status.get("draining_machines") or ():
+        hostname = (machine.get("id") or {}).get("hostname") if isinstance(machine, Mapping) else None
+        if hostname:
+            hosts.add(str(hostname))
+    return frozenset(hosts)
 
 
 def instance_needs_work(

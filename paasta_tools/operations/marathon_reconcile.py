@@ -14,10 +14,17 @@ from typing import Any
 
 from paasta_tools.clients import haproxy, marathon_client
 from paasta_tools.clients.log_writer import LogWriter, NullLogWriter, log_writer_from_config
+from paasta_tools.clients.mesos import MesosMasterClient
 from paasta_tools.config.soa_dir import list_services
-from paasta_tools.errors import MarathonError, NoDockerImageError, PaastaError, PaastaNotConfiguredError
+from paasta_tools.errors import (
+    MarathonError,
+    MesosError,
+    NoDockerImageError,
+    PaastaError,
+    PaastaNotConfiguredError,
+)
 from paasta_tools.marathon.app_dict import app_system_config_from
-from paasta_tools.marathon.bounce_plan import instance_needs_work
+from paasta_tools.marathon.bounce_plan import draining_hosts_from_status, instance_needs_work
 from paasta_tools.marathon.job_id import short_app_id
 from paasta_tools.marathon.tasks import MarathonAppState, get_matching_apps
 from paasta_tools.operations import sensu_events
@@ -32,6 +39,7 @@ from paasta_tools.operations.marathon_deploy import (
 from paasta_tools.operations.marathon_targets import InstanceTarget, load_service_targets
 
 log = logging.getLogger(__name__)
+MAINTENANCE_TIMEOUT_S = 5
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,23 @@ def _log_writer(system_config: Any) -> LogWriter:
         return log_writer_from_config(system_config.get_log_writer(), where=f"{system_config.directory}")
     except PaastaNotConfiguredError:
         return NullLogWriter()
+
+
+def draining_hosts(system_config: Any) -> frozenset[str]:
+    """Hosts Mesos maintenance is draining; none when the master has no maintenance data for us.
+
+    A master without the maintenance endpoint (the devcluster) or out of reach only costs the
+    at-risk optimisation, so it is logged, not fatal.
+    """
+    url = system_config.get("mesos_url")
+    if not url:
+        return frozenset()
+    try:
+        status = MesosMasterClient(url, timeout=MAINTENANCE_TIMEOUT_S).maintenance_status()
+    except MesosError as exc:
+        log.info("No Mesos maintenance status, no task counts as at risk: %s", exc)
+        return frozenset()
+    return draining_hosts_from_status(status)
 
 
 def _zookeeper_url(system_config: Any) -> str:
@@ -134,6 +159,9 @@ class Reconciler:
             haproxy_up=_haproxy_lookup(system_config),
         )
 
+    def _refresh_draining_hosts(self) -> None:
+        self.env.draining_hosts = draining_hosts(self.system_config)
+
     def _load(self, service: str, instances: list[str] | None) -> list[InstanceTarget]:
         return load_service_targets(
             service, self.soa_dir, self.cluster, self.app_system, instances, self.locks.autoscaled_instances
@@ -184,6 +212,7 @@ class Reconciler:
     def run(self, targets: Iterable[InstanceTarget], only_needed: bool = False) -> ReconcileReport:
         """Deploy ``targets`` (all of them, or with ``only_needed`` just those needing work)."""
         apps = apps_by_instance(self.list_apps())
+        self._refresh_draining_hosts()
         report = ReconcileReport()
         try:
             for target in targets:

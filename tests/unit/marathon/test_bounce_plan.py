@@ -226,3 +226,12 @@ def test_instances_needing_bounce() -> None:
         "svc.canary",
         "svc.main",
     ]
+
+
+def test_draining_hosts_from_mesos_maintenance_status() -> None:
+    status = {
+        "draining_machines": [{"id": {"hostname": "agent1", "ip": "10.0.0.1"}}, {"id": {"ip": "10.0.0.2"}}],
+        "down_machines": [{"hostname": "agent9"}],
+    }
+    assert bp.draining_hosts_from_status(status) == {"agent1"}
+    assert bp.draining_hosts_from_status({}) == frozenset()
