@@ -66,15 +66,48 @@ def wait_running(client: Any, app_id: str, count: int, timeout: float = 10.0) ->
     return wait_for(running, timeout)
 
 
+def apps_in(payload: Any, path: str) -> list[dict[str, Any]]:
+    """Every app object in a Marathon response body (apps, app, group/*, queue items, groups, versions)."""
+    if "/versions/" in path and isinstance(payload, dict) and "id" in payload:
+        return [payload]
+    if not isinstance(payload, dict):
+        return []
+    found = list(payload.get("apps") or []) + list(payload.get("*") or [])
+    if isinstance(payload.get("app"), dict):
+        found.append(payload["app"])
+    for item in payload.get("queue") or []:
+        found.append(item["app"])
+    for group in payload.get("groups") or []:
+        found.extend(apps_in(group, path))
+    if path.rstrip("/") == "/v2/apps" and "id" in payload and "cmd" in payload:
+        found.append(payload)  # the body of POST /v2/apps
+    return found
+
+
+def _validate_response(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    if response.headers.get("Content-Type", "").startswith("application/json") and response.ok:
+        for app in apps_in(response.json(), response.request.path_url.split("?")[0]):
+            assert_valid_app(app)
+
+
+def validating_client(url: str) -> Any:
+    """The project's marathon-python client; every app it receives is checked against the schema."""
+    client = get_marathon_client(url)
+    client.session.hooks["response"].append(_validate_response)
+    return client
+
+
 class Api:
-    """Raw HTTP against one devcluster Marathon."""
+    """Raw HTTP against one devcluster Marathon; every app in a JSON answer is checked against the schema."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.session = requests.Session()
 
     def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.request(method, self.url + path, timeout=10, **kwargs)
+        response = self.session.request(method, self.url + path, timeout=10, **kwargs)
+        _validate_response(response)
+        return response
 
     def deployments_done(self) -> bool:
         return self("GET", "/v2/deployments").json() == []
@@ -88,7 +121,7 @@ def marathon(devcluster_factory):
 
 @pytest.fixture
 def client(marathon):
-    return get_marathon_client(marathon.url)
+    return validating_client(marathon.url)
 
 
 def create(api: Api, app_id: str, **fields: Any) -> requests.Response:

@@ -9,10 +9,9 @@ import time
 
 import pytest
 
-from paasta_tools.clients.marathon_client import get_marathon_client
 from paasta_tools.devcluster.executors.docker import DockerExecutor, devcluster_id, remove_devcluster_containers
 from paasta_tools.devcluster.executors.docker_options import LABEL_TASK_ID
-from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for
+from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
 from tests.integration.devcluster.test_marathon_processes import free_port_range
 
 pytestmark = pytest.mark.docker
@@ -42,7 +41,7 @@ def marathon(handle):
 
 @pytest.fixture
 def client(marathon):
-    return get_marathon_client(marathon.url)
+    return validating_client(marathon.url)
 
 
 def _healthy(client, app_id: str, count: int):

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 import pytest
 import requests
 
-from paasta_tools.clients.marathon_client import get_marathon_client
 from paasta_tools.devcluster.executors.base import TaskSpec, TaskState, TaskStatus
 from paasta_tools.devcluster.executors.noop import NoopExecutor
-from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for, wait_running
+from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for, wait_running
 
 
 class ScriptedExecutor(NoopExecutor):
@@ -80,7 +79,7 @@ def marathon(handle):
 
 @pytest.fixture
 def client(marathon):
-    return get_marathon_client(marathon.url)
+    return validating_client(marathon.url)
 
 
 def _queue(marathon: Api) -> list[dict]:
@@ -212,7 +211,7 @@ def test_launched_tasks_get_marathon_environment(marathon, client, executor):
 def test_restart_of_the_devcluster_keeps_apps_tasks_and_deployments(devcluster_factory, tmp_path):
     data_dir = tmp_path / "durable"
     first = devcluster_factory(apis=("marathon",), data_dir=data_dir)
-    api, client = Api(first.marathon_url), get_marathon_client(first.marathon_url)
+    api, client = Api(first.marathon_url), validating_client(first.marathon_url)
     create(api, "/kept", instances=2)
     create(api, "/pending", healthChecks=[{"protocol": "COMMAND", "command": {"value": "false"}}])
     check = {"protocol": "COMMAND", "command": {"value": "true"}, "delaySeconds": 0, "intervalSeconds": 1}
@@ -225,7 +224,7 @@ def test_restart_of_the_devcluster_keeps_apps_tasks_and_deployments(devcluster_f
     deployments = {d["id"]: d["affectedApps"] for d in api("GET", "/v2/deployments").json()}
     first.stop()
     second = devcluster_factory(apis=("marathon",), data_dir=data_dir)
-    api, client = Api(second.marathon_url), get_marathon_client(second.marathon_url)
+    api, client = Api(second.marathon_url), validating_client(second.marathon_url)
     assert sorted(a.id for a in client.list_apps()) == ["/checked", "/kept", "/pending"]
     wait_for(lambda: client.get_app("/checked").tasks_healthy == 1)
     assert {t.id for t in wait_running(client, "/kept", 2).tasks} == tasks
@@ -274,7 +273,7 @@ def test_http_health_check_runs_against_the_task_host_port(devcluster_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         handle = devcluster_factory(apis=("marathon",))
-        api, client = Api(handle.marathon_url), get_marathon_client(handle.marathon_url)
+        api, client = Api(handle.marathon_url), validating_client(handle.marathon_url)
         check = {"protocol": "HTTP", "path": "/status", "intervalSeconds": 1, "gracePeriodSeconds": 0}
         # requirePorts: the declared port is the task's host port, here the port the test server holds.
         create(api, "/web", healthChecks=[check], portDefinitions=[{"port": port}], requirePorts=True)

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from paasta_tools.clients.marathon_client import get_marathon_client
 from paasta_tools.devcluster.executors.process import ProcessExecutor
-from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for
+from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
 
 SERVER = f"{sys.executable} -m http.server --bind 127.0.0.1 $PORT0"
 
@@ -50,7 +49,7 @@ def marathon(handle):
 
 @pytest.fixture
 def client(marathon):
-    return get_marathon_client(marathon.url)
+    return validating_client(marathon.url)
 
 
 def _pids_of_task(task_id: str) -> list[int]:
@@ -126,7 +125,7 @@ def test_restart_reattaches_to_processes_still_running(tmp_path):
 
     first = start(kill_on_stop=False)
     try:
-        api, client = Api(first.marathon_url), get_marathon_client(first.marathon_url)
+        api, client = Api(first.marathon_url), validating_client(first.marathon_url)
         create(api, "/durable", cmd=SERVER, instances=2)
         tasks = wait_for(lambda: (a := client.get_app("/durable")).tasks_running == 2 and a.tasks, timeout=20)
         pids = {t.id: _pids_of_task(t.id) for t in tasks}
@@ -134,7 +133,7 @@ def test_restart_reattaches_to_processes_still_running(tmp_path):
         first.stop()
     second = start(kill_on_stop=True)
     try:
-        client = get_marathon_client(second.marathon_url)
+        client = validating_client(second.marathon_url)
         recovered = wait_for(lambda: (a := client.get_app("/durable")).tasks_running == 2 and a.tasks, timeout=20)
         assert {t.id for t in recovered} == set(pids)
         assert {t.id: _pids_of_task(t.id) for t in recovered} == pids

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from paasta_tools.clients.marathon_client import get_marathon_client
-from tests.integration.devcluster.test_marathon_apps import Api, create, wait_for, wait_running
+from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for, wait_running
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -24,7 +23,7 @@ def marathon(handle):
 
 @pytest.fixture
 def client(marathon):
-    return get_marathon_client(marathon.url)
+    return validating_client(marathon.url)
 
 
 def test_app_tasks_have_marathon_task_json(handle, marathon, client):
