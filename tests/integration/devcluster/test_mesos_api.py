@@ -139,7 +139,11 @@ def test_agent_names_docker_containers_and_serves_their_output(devcluster_factor
         "container": {"type": "DOCKER", "docker": {"image": "busybox:latest", "network": "BRIDGE"}},
     }
     assert requests.post(running.marathon_url + "/v2/apps", json=app, timeout=5).status_code == 201
-    (executor,) = wait_for(lambda: _agent_executors(running), timeout=20)
+
+    def running_executors() -> list[dict]:
+        return [e for e in _agent_executors(running) if e["tasks"][0]["state"] == "TASK_RUNNING"]
+
+    (executor,) = wait_for(running_executors, timeout=20)
     slave_id = get(running, "/master/slaves").json()["slaves"][0]["id"]
     container = docker_engine.containers.get(f"mesos-{slave_id}.{executor['container']}")
     assert container.labels["paasta.devcluster.task_id"] == executor["id"]
