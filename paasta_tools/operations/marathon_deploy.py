@@ -95,7 +95,9 @@ class _Run:
                     if self.drain.is_draining(task):
                         draining.add(task.id)
                 except Exception as exc:  # any drain backend failure: the task counts as unhappy
-                    self.log(f"Ignoring exception during is_draining of task {task.id}: {exc}")
+                    self.log(
+                        f"Ignoring exception during is_draining of task {task.id}: {exc}. Treating task as 'unhappy'."
+                    )
                     errors.add(task.id)
         return TaskFacts(frozenset(happy), frozenset(draining), frozenset(errors), self.env.draining_hosts)
 
