@@ -48,6 +48,7 @@ def _leader(request: web.Request) -> str:
 
 
 async def ping(request: web.Request) -> web.Response:
+    """GET /ping: ``pong`` (a JSON string for ``Accept: application/json``)."""
     accept = request.headers.get("Accept", "*/*")
     if "application/json" in accept:
         return json_response("pong")
@@ -57,14 +58,17 @@ async def ping(request: web.Request) -> web.Response:
 
 
 async def get_leader(request: web.Request) -> web.Response:
+    """GET /v2/leader: this single Marathon is always the leader."""
     return json_response({"leader": _leader(request)})
 
 
 async def delete_leader(request: web.Request) -> web.Response:
+    """DELETE /v2/leader: acknowledged; a single instance stays leader."""
     return json_response({"message": "Leadership abdicated"})
 
 
 async def get_info(request: web.Request) -> web.Response:
+    """GET /v2/info: the 1.4 info document (only keys marathon-python's models accept)."""
     svc = service(request)
     settings = svc.cluster.settings
     leader = _leader(request)
@@ -104,6 +108,7 @@ async def get_info(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics: a small Dropwizard-shaped metrics document."""
     svc = service(request)
     tasks = sum(len(a.tasks) for a in svc.state.apps.values())
     gauges = {
@@ -116,10 +121,12 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def list_deployments(request: web.Request) -> web.Response:
+    """GET /v2/deployments: the running deployment plans (a bare JSON array)."""
     return json_response([deployment_json(d) for d in service(request).state.deployments.values()])
 
 
 async def delete_deployment(request: web.Request) -> web.Response:
+    """DELETE /v2/deployments/{id}: force → 202 and no rollback; else a forced revert plan."""
     svc = service(request)
     revert = svc.ops.cancel_deployment(request.match_info["id"], flag(request, "force"))
     if revert is None:
@@ -128,6 +135,7 @@ async def delete_deployment(request: web.Request) -> web.Response:
 
 
 async def get_queue(request: web.Request) -> web.Response:
+    """GET /v2/queue: apps with instances still to launch, with their launch delay."""
     svc = service(request)
     now = time.time()
     renderer = svc.renderer()
@@ -139,6 +147,7 @@ async def get_queue(request: web.Request) -> web.Response:
 
 
 async def reset_delay(request: web.Request) -> web.Response:
+    """DELETE /v2/queue/{app}/delay: reset the app's launch backoff (204)."""
     svc = service(request)
     app_id = canonical_path(request.match_info["tail"].removesuffix("/delay"))
     app = svc.state.apps.get(app_id)
@@ -149,6 +158,7 @@ async def reset_delay(request: web.Request) -> web.Response:
 
 
 async def event_subscriptions(request: web.Request) -> web.Response:
+    """/v2/eventSubscriptions: Marathon's answer when the http_callback subscriber is off."""
     raise MarathonApiError(400, {"message": EVENT_SUBSCRIPTIONS_OFF})
 
 

@@ -70,6 +70,7 @@ def _split_selector(selector: str) -> list[str]:
 
 
 async def list_apps(request: web.Request) -> web.Response:
+    """GET /v2/apps with ``id``/``cmd``/``label`` filters and ``embed``."""
     svc = service(request)
     wanted = embeds(request.query.getall("embed", []))
     id_filter = request.query.get("id", "").lower()
@@ -89,6 +90,7 @@ async def list_apps(request: web.Request) -> web.Response:
 
 
 async def create_app(request: web.Request) -> web.Response:
+    """POST /v2/apps: 201 with the app (defaults applied) and its deployment."""
     svc = service(request)
     body = await read_json(request)
     app, deployment = svc.ops.create_app(body, flag(request, "force"))
@@ -99,6 +101,7 @@ async def create_app(request: web.Request) -> web.Response:
 
 
 async def put_apps(request: web.Request) -> web.Response:
+    """PUT/PATCH /v2/apps: create or update several apps in one deployment."""
     svc = service(request)
     body = await read_json(request)
     if not isinstance(body, list):
@@ -124,6 +127,7 @@ def _group_apps(svc: MarathonService, app_id: str) -> list[App] | None:
 
 
 async def get_app_path(request: web.Request) -> web.StreamResponse:
+    """GET /v2/apps/{id}[/tasks|/versions[/{version}]] (``group/*`` ids too)."""
     if not request.match_info["tail"].strip("/"):  # /v2/apps/ is the list
         return await list_apps(request)
     svc = service(request)
@@ -166,6 +170,7 @@ def endpoints_text(apps: list[App], host: str) -> str:
 
 
 async def put_app_path(request: web.Request) -> web.Response:
+    """PUT (create or update, 201/200) and PATCH (update only) of /v2/apps/{id}."""
     svc = service(request)
     app_id, suffix, _ = split_app_path(request.match_info["tail"])
     if suffix is not None:
@@ -181,6 +186,7 @@ async def put_app_path(request: web.Request) -> web.Response:
 
 
 async def post_app_path(request: web.Request) -> web.Response:
+    """POST /v2/apps/{id}/restart."""
     if not request.match_info["tail"].strip("/"):
         return await create_app(request)
     svc = service(request)
@@ -191,6 +197,7 @@ async def post_app_path(request: web.Request) -> web.Response:
 
 
 async def delete_app_path(request: web.Request) -> web.Response:
+    """DELETE /v2/apps/{id} (force defaults to true) and the task kills under /tasks."""
     svc = service(request)
     app_id, suffix, extra = split_app_path(request.match_info["tail"])
     if suffix is None:
@@ -224,6 +231,7 @@ def _kill(svc: MarathonService, app: App, tasks: list[Task], scale: bool, force:
 
 
 async def list_tasks(request: web.Request) -> web.StreamResponse:
+    """GET /v2/tasks: every app's tasks with ``servicePorts``; ``status`` filters."""
     svc = service(request)
     statuses = {s.lower() for s in request.query.getall("status", []) + request.query.getall("status[]", [])}
     wanted_states = {f"TASK_{s.upper()}" for s in statuses}
@@ -258,6 +266,7 @@ def _tasks_by_id(svc: MarathonService, ids: Any) -> dict[str, list[Task]]:
 
 
 async def delete_tasks(request: web.Request) -> web.Response:
+    """POST /v2/tasks/delete: kill the given task ids (``scale`` lowers instances)."""
     svc = service(request)
     body = await read_json(request)
     ids = body.get("ids") if isinstance(body, dict) else None
@@ -281,6 +290,7 @@ async def delete_tasks(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    """Register the /v2/apps and /v2/tasks routes."""
     app.router.add_get("/v2/apps", list_apps)
     app.router.add_post("/v2/apps", create_app)
     app.router.add_put("/v2/apps", put_apps)

@@ -53,6 +53,7 @@ def _group_embeds(request: web.Request) -> set[str]:
 
 
 async def get_groups(request: web.Request) -> web.Response:
+    """GET /v2/groups[/{id}][/versions]."""
     svc = service(request)
     tail = request.match_info.get("tail", "")
     parts = [p for p in tail.split("/") if p]
@@ -91,6 +92,7 @@ def _app_changes(svc: MarathonService, group_id: str, body: dict[str, Any]) -> l
 
 
 async def create_group(request: web.Request) -> web.Response:
+    """POST /v2/groups: create a group's apps in one deployment (409 if it exists)."""
     svc = service(request)
     body = await read_json(request)
     if not isinstance(body, dict) or "id" not in body:
@@ -103,6 +105,7 @@ async def create_group(request: web.Request) -> web.Response:
 
 
 async def update_group(request: web.Request) -> web.Response:
+    """PUT /v2/groups/{id}: change its apps (removing the unlisted ones) or ``scaleBy``."""
     svc = service(request)
     group_id = canonical_path(request.match_info["tail"])
     body = await read_json(request)
@@ -126,6 +129,7 @@ async def update_group(request: web.Request) -> web.Response:
 
 
 async def delete_group(request: web.Request) -> web.Response:
+    """DELETE /v2/groups/{id}: stop every app below it."""
     svc = service(request)
     group_id = canonical_path(request.match_info["tail"])
     apps = _apps_under(svc, group_id)
@@ -136,6 +140,7 @@ async def delete_group(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    """Register the /v2/groups routes."""
     app.router.add_get("/v2/groups", get_groups)
     app.router.add_post("/v2/groups", create_group)
     app.router.add_get("/v2/groups/{tail:.*}", get_groups)

@@ -53,10 +53,12 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
+        """Recover persisted state, then run the reconcile loop in the background."""
         await self.recover()
         self._loop_task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stop the loop and every launch, kill and health check still running."""
         if self._loop_task is not None:
             self._loop_task.cancel()
             await asyncio.gather(self._loop_task, return_exceptions=True)
@@ -73,6 +75,7 @@ class Engine:
             await asyncio.sleep(self.cluster.settings.reconcile_interval)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coroutine`` in the background, keeping a reference until it ends."""
         task = asyncio.create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -109,6 +112,7 @@ class Engine:
 
     # -- one round ---------------------------------------------------------------------------
     async def tick(self) -> None:
+        """One reconcile round: poll, update tasks, launch/kill, advance deployments, schedule checks."""
         self._poll_seq += 1
         seq = self._poll_seq
         statuses = await self.cluster.executor.poll()
@@ -323,6 +327,7 @@ class Engine:
 
     # -- deployments -------------------------------------------------------------------------
     def advance_deployments(self) -> None:
+        """Move deployments past finished steps; finished plans leave the list."""
         for deployment in list(self.state.deployments.values()):
             outcome = planning.advance(deployment, self.state)
             if outcome is None:
@@ -335,6 +340,7 @@ class Engine:
                 self.events.publish("deployment_step_success", {"plan": _plan(deployment)})
 
     def reset_delay(self, app: App) -> None:
+        """Drop the app's launch delay (DELETE /v2/queue/{app}/delay)."""
         app.delay = None
         self.state.save_delay(app)
 

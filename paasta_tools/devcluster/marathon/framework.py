@@ -47,8 +47,10 @@ class MarathonFramework:
         }
 
     def mesos_tasks(self) -> list[dict[str, Any]]:
+        """Active tasks in the Mesos master task shape."""
         apps = [*self.state.apps.values(), *self.state.stopping.values()]
         return [self._mesos_task(t) for app in apps for t in app.tasks.values()]
 
     def completed_mesos_tasks(self) -> list[dict[str, Any]]:
+        """The last finished tasks in the Mesos master task shape."""
         return [self._mesos_task(task, finished_at) for task, finished_at in self.completed]

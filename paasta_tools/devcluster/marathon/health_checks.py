@@ -62,6 +62,7 @@ class HealthScheduler:
         return [HealthResult(now + check.get("delaySeconds", 0)) for check in task.definition["healthChecks"]]
 
     def schedule(self, now: float) -> None:
+        """Start the due checks of every running task (one check run per task at a time)."""
         for app in self.engine.state.apps.values():
             for task in app.tasks.values():
                 if task.health and not task.checking and task.state == "TASK_RUNNING" and not task.killing:

@@ -58,6 +58,7 @@ def deployment_response(deployment: Deployment, status: int = 200, location: str
 
 
 async def read_json(request: web.Request) -> Any:
+    """The request body as JSON, or play-json's 400 ``Invalid JSON`` with the parser text."""
     raw = await request.read()
     try:
         return json.loads(raw.decode("utf-8") if raw else "")
@@ -66,6 +67,7 @@ async def read_json(request: web.Request) -> Any:
 
 
 def flag(request: web.Request, name: str, default: bool = False) -> bool:
+    """A query boolean the way Jersey reads it (``True``/``TRUE``/``true``)."""
     return parse_bool(request.query.get(name), default)
 
 

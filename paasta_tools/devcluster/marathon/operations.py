@@ -164,6 +164,7 @@ class Operations:
         return app
 
     def create_app(self, body: Any, force: bool) -> tuple[App, Deployment]:
+        """POST /v2/apps: a new app (409 when the id exists) with Start and Scale steps."""
         definition = normalize_app(body)
         app_id = definition["id"]
         if app_id in self.state.apps:
@@ -197,6 +198,7 @@ class Operations:
     def update_app(
         self, app_id: str, body: Any, force: bool, partial: bool, create: bool = True
     ) -> tuple[bool, Deployment]:
+        """PUT/PATCH of one app; returns (created, deployment)."""
         change = self.update_change(app_id, body, partial, create)
         deployment = self.submit([change], force)
         self.events.publish(
@@ -205,6 +207,7 @@ class Operations:
         return change.old is None, deployment
 
     def update_apps(self, bodies: list[Any], force: bool, partial: bool, create: bool) -> Deployment:
+        """PUT/PATCH /v2/apps: one plan for several apps (each body names its id)."""
         changes = []
         for index, body in enumerate(bodies):
             raw_id = body.get("id") if isinstance(body, dict) else None
@@ -215,10 +218,12 @@ class Operations:
         return self.submit(changes, force)
 
     def delete_app(self, app_id: str, force: bool) -> Deployment:
+        """Remove the app at once; a StopApplication step kills its tasks."""
         app = self.app(app_id)
         return self.submit([Change(app_id, app.definition, None, "StopApplication")], force)
 
     def restart_app(self, app_id: str, force: bool) -> Deployment:
+        """A new version with the same config: RestartApplication replaces every task."""
         app = self.app(app_id)
         new = dict(app.definition)
         return self.submit([Change(app_id, app.definition, new, "RestartApplication")], force)

@@ -69,6 +69,7 @@ def restarting(app: App, state: MarathonState) -> bool:
 
 
 def plan_app(app: App, state: MarathonState) -> tuple[int, list[Task]]:
+    """(tasks to launch, tasks to kill) for one app this round."""
     return plan_replace(app) if restarting(app, state) else plan_scale(app)
 
 

@@ -66,6 +66,7 @@ def task_json(task: Task, host: str, slave_id: str, service_ports: list[int] | N
 
 
 def counts(app: App) -> dict[str, int]:
+    """tasksStaged/Running/Healthy/Unhealthy of an app, as Marathon counts them."""
     staged = running = healthy = unhealthy = 0
     for task in app.tasks.values():
         if task.state == "TASK_RUNNING":
@@ -181,6 +182,7 @@ def _rare_fields(app: App, wanted: set[str], show: bool) -> dict[str, Any]:
 
 
 def deployment_json(deployment: Deployment) -> dict[str, Any]:
+    """A deployment plan as GET /v2/deployments shows it."""
     current = [{**a, "readinessCheckResults": []} for a in deployment.current_actions()]
     return {
         "id": deployment.id,
@@ -195,6 +197,7 @@ def deployment_json(deployment: Deployment) -> dict[str, Any]:
 
 
 def queue_item_json(app: App, renderer: Renderer, now: float) -> dict[str, Any]:
+    """One /v2/queue item: count, delay, since, offer summary and the app."""
     deadline = app.delay.deadline if app.delay else now
     return {
         "count": app.queued,
