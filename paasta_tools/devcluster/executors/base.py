@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,6 +104,36 @@ def sandbox_path(data_dir: Path, task_id: str) -> Path:
     ``/`` and ``:`` become ``_``: Chronos task ids hold colons, which docker bind mounts cannot.
     """
     return Path(data_dir) / "sandboxes" / task_id.replace("/", "_").replace(":", "_")
+
+
+ENDED_MARKER = ".ended"
+KEEP_SANDBOXES = 500
+
+
+def mark_sandbox_ended(sandbox: Path) -> None:
+    """Note that the sandbox's task is over and forgotten, so it may be garbage-collected."""
+    try:
+        (sandbox / ENDED_MARKER).touch()
+    except OSError:
+        pass
+
+
+def prune_sandboxes(data_dir: Path, keep: int = KEEP_SANDBOXES) -> int:
+    """Delete all but the ``keep`` newest sandboxes of ended tasks, as the Mesos agent's GC does.
+
+    Only sandboxes marked ended are candidates: a running container may still have its sandbox mounted.
+    Returns how many were deleted.
+    """
+    markers = Path(data_dir, "sandboxes").glob(f"*/{ENDED_MARKER}")
+    try:
+        ended = [(marker.stat().st_mtime, marker.parent) for marker in markers]
+    except OSError:
+        return 0
+    ended.sort()
+    doomed = ended[: max(len(ended) - keep, 0)]
+    for _, path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(doomed)
 
 
 class LaunchError(Exception):

@@ -32,6 +32,8 @@ from paasta_tools.devcluster.executors.base import (
     TaskSpec,
     TaskState,
     TaskStatus,
+    mark_sandbox_ended,
+    prune_sandboxes,
     sandbox_path,
 )
 from paasta_tools.devcluster.executors.docker_options import LABEL_DEVCLUSTER, LABEL_TASK_ID, container_options
@@ -339,6 +341,8 @@ class DockerExecutor(Executor):
     def _save_and_remove(self, task: _Container) -> None:
         self._save_logs(task)
         self._remove(task.container_id)
+        mark_sandbox_ended(task.sandbox)
+        prune_sandboxes(self._data_dir)
 
     async def forget(self, task_id: str) -> None:
         task = self._tasks.pop(task_id, None)

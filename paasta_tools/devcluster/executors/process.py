@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import time
 from collections.abc import Mapping
@@ -24,13 +23,14 @@ from paasta_tools.devcluster.executors.base import (
     TaskSpec,
     TaskState,
     TaskStatus,
+    mark_sandbox_ended,
+    prune_sandboxes,
     sandbox_path,
 )
 
 # "$0" is the exit file; the task's argv follows.  Its status lands in the file even when the
 # devcluster that started it is gone.  A signalled wrapper writes nothing (the kill is ours).
 WRAPPER = '"$@"; code=$?; echo "$code" > "$0"; exit "$code"'
-KEEP_SANDBOXES = 500
 RECORD = "task.json"
 EXIT_FILE = "exit_status"
 
@@ -295,19 +295,8 @@ class ProcessExecutor(Executor):
         if task is None:
             return
         (task.sandbox / RECORD).unlink(missing_ok=True)
-        await asyncio.to_thread(self._prune_sandboxes)
-
-    def _prune_sandboxes(self) -> None:
-        """Keep the newest KEEP_SANDBOXES sandboxes of ended tasks (Mesos garbage-collects them too)."""
-        try:
-            ended = [path for path in self._root.iterdir() if not (path / RECORD).exists()]
-        except OSError:
-            return
-        if len(ended) <= KEEP_SANDBOXES:
-            return
-        ended.sort(key=lambda path: path.stat().st_mtime)
-        for path in ended[: len(ended) - KEEP_SANDBOXES]:
-            shutil.rmtree(path, ignore_errors=True)
+        mark_sandbox_ended(task.sandbox)
+        await asyncio.to_thread(prune_sandboxes, self._data_dir)
 
     async def shutdown(self, kill_tasks: bool) -> None:
         if kill_tasks:

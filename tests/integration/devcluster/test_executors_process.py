@@ -253,3 +253,19 @@ def test_spec_env_wins_over_the_agent_environment(tmp_path: Path) -> None:
         assert (await executor.logs(spec.task_id))[0] == expected
 
     run(scenario())
+
+
+def test_only_forgotten_sandboxes_are_garbage_collected(tmp_path: Path) -> None:
+    from paasta_tools.devcluster.executors.base import mark_sandbox_ended, prune_sandboxes, sandbox_path
+
+    ended = [sandbox_path(tmp_path, f"old-{n}") for n in range(3)]
+    live = sandbox_path(tmp_path, "running-container")
+    for number, path in enumerate([*ended, live]):
+        path.mkdir(parents=True)
+        os.utime(path, (number, number))
+    for number, path in enumerate(ended):
+        mark_sandbox_ended(path)
+        os.utime(path / ".ended", (number, number))
+    assert prune_sandboxes(tmp_path, keep=1) == 2
+    assert [path.exists() for path in ended] == [False, False, True]
+    assert live.exists()
