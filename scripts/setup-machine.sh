@@ -5,7 +5,7 @@
 # Idempotent: does nothing that is already done.  Needs root for apt and dockerd.
 set -euo pipefail
 
-APT_PACKAGES=(zookeeper docker.io busybox-static docker-registry haproxy git)
+APT_PACKAGES=(zookeeper docker.io busybox-static docker-registry haproxy git python3-venv)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
