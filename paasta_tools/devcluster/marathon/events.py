@@ -41,7 +41,3 @@ class EventBus:
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(None)  # type: ignore[arg-type]
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)

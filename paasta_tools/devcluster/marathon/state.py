@@ -343,10 +343,3 @@ class MarathonState:
     # -- queries -----------------------------------------------------------------------------
     def deployments_of(self, app_id: str) -> list[Deployment]:
         return [d for d in self.deployments.values() if app_id in d.affected_apps]
-
-    def find_task(self, task_id: str) -> Task | None:
-        for app in (*self.apps.values(), *self.stopping.values()):
-            task = app.tasks.get(task_id)
-            if task is not None:
-                return task
-        return None
