@@ -218,6 +218,7 @@ def service_repo_files(service: str, built_at: str) -> dict[str, str]:
     """The service's source tree: a busybox image serving ``www/`` (so ``/status``) on port 8888."""
     return {
         "README": f"{service}: the paasta demo service\n",
+        ".dockerignore": ".git\n",
         "Dockerfile": (
             "FROM busybox\n"
             "COPY www /www\n"

@@ -6,6 +6,7 @@ with ZooKeeper; each test stops it again with ``paasta-devcluster down``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docker
+import docker.errors
 import pytest
 import requests
 
@@ -41,9 +44,16 @@ class DemoRun:
         return result
 
     def down(self) -> None:
+        """Stop the devcluster, then remove the images the demo built for this run's registry."""
         data_dir = str(self.workdir / "devcluster")
         command = [sys.executable, "-m", "paasta_tools.devcluster", "--data-dir", data_dir, "down"]
         subprocess.run(command, capture_output=True, timeout=120, env=dict(os.environ))
+        with contextlib.suppress(docker.errors.DockerException):
+            client = docker.from_env(timeout=30)
+            reference = f"127.0.0.1:{self.ports['registry']}/services-{SERVICE}"
+            for image in client.images.list(name=reference):
+                for tag in image.tags:
+                    client.images.remove(tag, force=True)
 
     def get(self, name: str, path: str) -> Any:
         response = requests.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=5)
