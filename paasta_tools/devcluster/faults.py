@@ -11,11 +11,14 @@ import asyncio
 import json
 import threading
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass
@@ -38,7 +41,8 @@ class FaultInjector:
     """Pending faults and the log of requests seen."""
 
     faults: list[Fault] = field(default_factory=list)
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    # bounded: a long-running devcluster must not grow without end
+    requests: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(
