@@ -25,3 +25,25 @@ def test_first_deploy_creates_the_app_and_reports_ok(make_pipeline, wait_for) ->
     before = pipeline.faults.writes()
     assert pipeline.setup("svc.main") == 0
     assert pipeline.faults.writes() == before
+
+
+def test_service_without_deployments_is_skipped_silently(make_pipeline) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": HEALTHY_INSTANCE})
+    (pipeline.soa_dir / "svc" / "deployments.json").unlink()
+    assert pipeline.setup("svc.main") == 0
+    assert pipeline.apps() == {} and pipeline.sensu.events == []
+
+
+def test_no_team_means_no_sensu_event(make_pipeline) -> None:
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": {**HEALTHY_INSTANCE, "healthcheck_mode": "tcp"}}, monitoring={})
+    assert pipeline.setup("svc.main") == 0
+    assert len(pipeline.apps()) == 1
+    assert pipeline.sensu.events == []
+    pipeline.write_service(
+        {"main": {**HEALTHY_INSTANCE, "monitoring": {"team": "ops", "alert_after": "1h"}}}, monitoring={}
+    )
+    assert pipeline.setup("svc.main") == 0
+    event = pipeline.sensu.wait_for_events(1)[0]
+    assert event["team"] == "ops" and event["alert_after"] == 600  # setup_marathon_job's own 10m
