@@ -606,17 +606,15 @@ def wait_for_chronos(demo: Demo) -> int:
     while True:
         jobs = get_json(f"{info.chronos_url}/scheduler/jobs")
         progress = chronos_progress(jobs if isinstance(jobs, list) else [], demo.service, since)
-        lines = (
-            [item.describe() for item in progress]
-            if jobs is not None
-            else [f"Chronos at {info.chronos_url} does not answer"]
-        )
+        lines = [item.describe() for item in progress]
+        pending = [item.describe() for item in progress if not item.ready]
+        if jobs is None:
+            lines = pending = [f"Chronos at {info.chronos_url} does not answer"]
         last = _report_changes(demo, lines, last, started)
-        if all(item.ready for item in progress):
+        if not pending:
             return EXIT_OK
         if time.monotonic() - started >= demo.wait_s:
-            waiting = "; ".join(item.describe() for item in progress if not item.ready)
-            raise DemoError(f"the Chronos jobs did not run within {demo.wait_s:g} s: {waiting}")
+            raise DemoError(f"the Chronos jobs did not run within {demo.wait_s:g} s: {'; '.join(pending)}")
         time.sleep(POLL_INTERVAL_S / 2)
 
 
