@@ -17,7 +17,7 @@ from paasta_tools.devcluster.marathon.http import (
 )
 from paasta_tools.devcluster.marathon.ids import canonical_path, validate_path_id
 from paasta_tools.devcluster.marathon.operations import Change, classify
-from paasta_tools.devcluster.marathon.state import App
+from paasta_tools.devcluster.marathon.state import Action, App
 from paasta_tools.devcluster.marathon.views import Renderer, embeds
 
 
@@ -124,7 +124,7 @@ async def update_group(request: web.Request) -> web.Response:
         changes = _app_changes(svc, group_id, body)
         kept = {c.app_id for c in changes}
         if "apps" in body:
-            changes += [Change(a.id, a.definition, None, "StopApplication") for a in existing if a.id not in kept]
+            changes += [Change(a.id, a.definition, None, Action.STOP) for a in existing if a.id not in kept]
     return deployment_response(svc.ops.submit(changes, flag(request, "force")))
 
 
@@ -135,7 +135,7 @@ async def delete_group(request: web.Request) -> web.Response:
     apps = _apps_under(svc, group_id)
     if group_id != "/" and not apps:
         raise not_found(f"Group '{group_id}' does not exist")
-    changes = [Change(a.id, a.definition, None, "StopApplication") for a in apps]
+    changes = [Change(a.id, a.definition, None, Action.STOP) for a in apps]
     return deployment_response(svc.ops.submit(changes, flag(request, "force", True)))
 
 

@@ -17,7 +17,7 @@ from paasta_tools.devcluster.marathon.errors import MarathonApiError, app_not_fo
 from paasta_tools.devcluster.marathon.events import EventBus
 from paasta_tools.devcluster.marathon.ids import validate_path_id
 from paasta_tools.devcluster.marathon.model import is_scale_only, merge_update, normalize_app
-from paasta_tools.devcluster.marathon.state import App, Deployment, MarathonState, Task
+from paasta_tools.devcluster.marathon.state import Action, App, Deployment, MarathonState, Task
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,19 @@ class Change:
     app_id: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None
-    action: str | None  # StartApplication+Scale, ScaleApplication, RestartApplication, StopApplication, None
+    action: Action | None  # None: nothing changed
 
 
-def classify(old: dict[str, Any] | None, new: dict[str, Any] | None, restart: bool = False) -> str | None:
+def classify(old: dict[str, Any] | None, new: dict[str, Any] | None) -> Action | None:
     """The deployment action Marathon derives from an app's old and new definition."""
     if new is None:
-        return "StopApplication"
+        return Action.STOP
     if old is None:
-        return "StartApplication"
-    if restart or not is_scale_only(old, new):
-        return "RestartApplication"
+        return Action.START
+    if not is_scale_only(old, new):
+        return Action.RESTART
     if old["instances"] != new["instances"]:
-        return "ScaleApplication"
+        return Action.SCALE
     return None
 
 
@@ -61,15 +61,15 @@ def _levels(changes: list[Change]) -> dict[str, int]:
 
 def plan_steps(changes: list[Change]) -> list[list[dict[str, str]]]:
     """Steps of a plan: stops, then starts (scale 0), then scales and restarts in dependency order."""
-    stops = [{"action": "StopApplication", "app": c.app_id} for c in changes if c.action == "StopApplication"]
-    starts = [{"action": "StartApplication", "app": c.app_id} for c in changes if c.action == "StartApplication"]
+    stops = [{"action": Action.STOP, "app": c.app_id} for c in changes if c.action == Action.STOP]
+    starts = [{"action": Action.START, "app": c.app_id} for c in changes if c.action == Action.START]
     levels = _levels(changes)
     ordered: dict[int, list[dict[str, str]]] = {}
     for change in changes:
-        if change.action in ("StartApplication", "ScaleApplication"):
-            action = "ScaleApplication"
-        elif change.action == "RestartApplication":
-            action = "RestartApplication"
+        if change.action in (Action.START, Action.SCALE):
+            action = Action.SCALE
+        elif change.action == Action.RESTART:
+            action = Action.RESTART
         else:
             continue
         ordered.setdefault(levels[change.app_id], []).append({"action": action, "app": change.app_id})
@@ -137,7 +137,7 @@ class Operations:
             app.definition = definition
             app.version = version
             app.last_scaling_at = version
-            if change.action == "RestartApplication":
+            if change.action == Action.RESTART:
                 app.gen = version
                 app.delay = None
                 state.save_delay(app)
@@ -169,7 +169,7 @@ class Operations:
         app_id = definition["id"]
         if app_id in self.state.apps:
             raise MarathonApiError(409, {"message": f"An app with id [{app_id}] already exists."})
-        deployment = self.submit([Change(app_id, None, definition, "StartApplication")], force)
+        deployment = self.submit([Change(app_id, None, definition, Action.START)], force)
         self.events.publish(
             "api_post_event", {"clientIp": None, "uri": f"/v2/apps{app_id}", "appDefinition": definition}
         )
@@ -190,7 +190,7 @@ class Operations:
             if not create:
                 raise app_not_found(app_id)
             new = normalize_app(body, app_id)
-            return Change(app_id, None, new, "StartApplication")
+            return Change(app_id, None, new, Action.START)
         raw = merge_update(app.definition, body) if partial and isinstance(body, dict) else body
         new = normalize_app(raw, app_id)
         return Change(app_id, app.definition, new, classify(app.definition, new))
@@ -220,13 +220,13 @@ class Operations:
     def delete_app(self, app_id: str, force: bool) -> Deployment:
         """Remove the app at once; a StopApplication step kills its tasks."""
         app = self.app(app_id)
-        return self.submit([Change(app_id, app.definition, None, "StopApplication")], force)
+        return self.submit([Change(app_id, app.definition, None, Action.STOP)], force)
 
     def restart_app(self, app_id: str, force: bool) -> Deployment:
         """A new version with the same config: RestartApplication replaces every task."""
         app = self.app(app_id)
         new = dict(app.definition)
-        return self.submit([Change(app_id, app.definition, new, "RestartApplication")], force)
+        return self.submit([Change(app_id, app.definition, new, Action.RESTART)], force)
 
     def scale_down_killing(self, kills: dict[str, list[Task]], force: bool) -> Deployment:
         """Kill exactly ``kills`` (per app) in one deployment lowering each app's instances by that many."""
@@ -234,7 +234,7 @@ class Operations:
         for app_id, tasks in kills.items():
             app = self.app(app_id)
             new = {**app.definition, "instances": max(0, app.definition["instances"] - len(tasks))}
-            changes.append(Change(app_id, app.definition, new, "ScaleApplication"))
+            changes.append(Change(app_id, app.definition, new, Action.SCALE))
         deployment = self.submit(changes, force)
         for tasks in kills.values():
             for task in tasks:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from paasta_tools.devcluster.marathon.model import min_healthy_and_max_capacity
-from paasta_tools.devcluster.marathon.state import App, Deployment, MarathonState, Task
+from paasta_tools.devcluster.marathon.state import Action, App, Deployment, MarathonState, Task
 
 
 def is_ready(task: Task, has_checks: bool) -> bool:
@@ -63,7 +63,7 @@ def restarting(app: App, state: MarathonState) -> bool:
         return False
     for deployment in state.deployments.values():
         for action in deployment.current_actions():
-            if action["app"] == app.id and action["action"] == "RestartApplication":
+            if action["app"] == app.id and action["action"] == Action.RESTART:
                 return True
     return False
 
@@ -86,13 +86,13 @@ def _settled(app: App, same_gen: bool) -> bool:
 def action_done(action: dict[str, str], state: MarathonState) -> bool:
     """Whether one deployment action has reached its target (a vanished app ends its actions)."""
     kind, app_id = action["action"], action["app"]
-    if kind == "StopApplication":
+    if kind == Action.STOP:
         stopping = state.stopping.get(app_id)
         return stopping is None or not stopping.tasks
     app = state.apps.get(app_id)
-    if app is None or kind == "StartApplication":
+    if app is None or kind == Action.START:
         return True
-    return _settled(app, same_gen=kind == "RestartApplication")
+    return _settled(app, same_gen=kind == Action.RESTART)
 
 
 def advance(deployment: Deployment, state: MarathonState) -> bool | None:

@@ -6,6 +6,7 @@ must survive ``kill -9`` is written through to ``cluster.store`` at once.
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,15 @@ DEPLOYMENT_KIND = "marathon_deployment"
 DELAY_KIND = "marathon_delay"
 SERVICE_PORT_RANGE = (10000, 20000)
 MAX_VERSIONS = 50
+
+
+class Action(enum.StrEnum):
+    """Deployment step actions, spelled as Marathon's /v2/deployments shows them."""
+
+    START = "StartApplication"
+    STOP = "StopApplication"
+    SCALE = "ScaleApplication"
+    RESTART = "RestartApplication"
 
 
 class HealthResult:
