@@ -153,6 +153,11 @@ class Executor(abc.ABC):
         """The docker container running the task (``mesos-<agent id>.<container id>``), if any."""
         return None
 
+    async def statistics(self, task_id: str) -> dict[str, float] | None:
+        """Resource usage as Mesos' ``/monitor/statistics`` reports it (``mem_rss_bytes``,
+        ``cpus_user_time_secs``, ``cpus_system_time_secs``), or None when unknown."""
+        return None
+
     async def sync_sandbox(self, task_id: str) -> None:
         """Bring the task's sandbox ``stdout``/``stderr`` files up to date (containers log elsewhere)."""
         return None

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -87,6 +88,24 @@ def _parse_time(text: str | None) -> float | None:
         return datetime.fromisoformat(text[:26].rstrip("Z") + "+00:00").timestamp()
     except ValueError:
         return None
+
+
+CGROUP_V1 = Path("/sys/fs/cgroup")
+
+
+def cgroup_v1_usage(container_id: str, root: Path = CGROUP_V1) -> dict[str, float] | None:
+    """A container's RSS and CPU times from its cgroup v1 files (cgroupfs driver), None when absent."""
+    try:
+        memory = dict(line.split() for line in (root / "memory/docker" / container_id / "memory.stat").open())
+        cpu = dict(line.split() for line in (root / "cpuacct/docker" / container_id / "cpuacct.stat").open())
+    except (OSError, ValueError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return {
+        "mem_rss_bytes": float(memory.get("total_rss", memory.get("rss", 0))),
+        "cpus_user_time_secs": int(cpu.get("user", 0)) / ticks,
+        "cpus_system_time_secs": int(cpu.get("system", 0)) / ticks,
+    }
 
 
 def terminal_status(state: Mapping[str, Any], killing: bool) -> TaskStatus:
@@ -286,6 +305,27 @@ class DockerExecutor(Executor):
         except ENGINE_ERRORS as exc:
             return 1, f"docker exec failed: {getattr(exc, 'explanation', None) or exc}"
         return int(code if code is not None else 1), output.decode("utf-8", "replace")
+
+    def _usage(self, container_id: str) -> dict[str, float] | None:
+        usage = cgroup_v1_usage(container_id)
+        if usage is not None:
+            return usage
+        try:
+            stats = self._client.api.stats(container_id, stream=False, one_shot=True)
+        except ENGINE_ERRORS:
+            return None
+        cpu = stats.get("cpu_stats", {}).get("cpu_usage", {})
+        return {
+            "mem_rss_bytes": float(stats.get("memory_stats", {}).get("usage") or 0),
+            "cpus_user_time_secs": (cpu.get("usage_in_usermode") or 0) / 1e9,
+            "cpus_system_time_secs": (cpu.get("usage_in_kernelmode") or 0) / 1e9,
+        }
+
+    async def statistics(self, task_id: str) -> dict[str, float] | None:
+        task = self._tasks.get(task_id)
+        if task is None or task.status is not None:
+            return None
+        return await asyncio.to_thread(self._usage, task.container_id)
 
     def _logs_blocking(self, task_id: str, tail: int) -> tuple[str, str]:
         task = self._tasks.get(task_id)

@@ -80,6 +80,10 @@ class CompositeExecutor(Executor):
         recovered = {**await self.containers.recover(in_containers), **await self.processes.recover(as_processes)}
         return recovered
 
+    async def statistics(self, task_id: str) -> dict[str, float] | None:
+        executor = self._for_task(task_id)
+        return None if executor is None else await executor.statistics(task_id)
+
     def container_name(self, task_id: str) -> str | None:
         executor = self._for_task(task_id)
         return None if executor is None else executor.container_name(task_id)

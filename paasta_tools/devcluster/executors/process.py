@@ -47,6 +47,26 @@ def pid_start_ticks(pid: int) -> int | None:
     return int(fields[19])
 
 
+def process_group_usage(pgid: int) -> dict[str, float]:
+    """RSS and CPU times summed over the live processes of process group ``pgid`` (from /proc)."""
+    ticks, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    rss = user = system = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) < 22 or fields[2] != str(pgid) or fields[0] == "Z":
+            continue
+        user += int(fields[11]) / ticks
+        system += int(fields[12]) / ticks
+        rss += int(fields[21]) * page
+    return {"mem_rss_bytes": rss, "cpus_user_time_secs": user, "cpus_system_time_secs": system}
+
+
 def exit_status(code: int | None, killed: bool, started_at: float | None) -> TaskStatus:
     """The terminal TaskStatus for a command that ended with ``code`` (negative: killed by signal -code)."""
     now = time.time()
@@ -260,6 +280,12 @@ class ProcessExecutor(Executor):
             await process.wait()
             return 137, f"command timed out after {timeout:g} seconds"
         return int(process.returncode or 0), output.decode("utf-8", "replace")
+
+    async def statistics(self, task_id: str) -> dict[str, float] | None:
+        task = self._tasks.get(task_id)
+        if task is None or task.status is not None or not self._alive(task):
+            return None
+        return await asyncio.to_thread(process_group_usage, task.pid)
 
     async def logs(self, task_id: str, tail: int = 100) -> tuple[str, str]:
         sandbox = self.sandbox(task_id)

@@ -1,14 +1,17 @@
 """The agent's HTTP API, served on the master's port as the agent pid ``slave(1)@<host>:<port>`` says.
 
-``/slave(1)/state`` lists each task's executor with its sandbox ``directory``; ``/files/read``,
+``/slave(1)/state`` lists each task's executor with its sandbox ``directory``; ``/monitor/statistics``
+gives each task's measured memory and CPU use; ``/files/read``,
 ``/files/browse`` and ``/files/download`` serve the sandboxes (and nothing else), which is how
 ``paasta status -vv`` style tools tail a task's stdout/stderr.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -178,6 +181,40 @@ async def _sync_task_output(cluster: Cluster, path: Path) -> None:
                 return
 
 
+def statistics_entry(
+    framework_id: str, task: Mapping[str, Any], usage: Mapping[str, float], now: float
+) -> dict[str, Any]:
+    """One ``/monitor/statistics`` entry: the task's limits (its resources) and measured usage."""
+    task_id = str(task.get("id", ""))
+    resources = task.get("resources") or {}
+    return {
+        "executor_id": task_id,
+        "executor_name": f"Command Executor (Task: {task_id}) (Command: sh -c)",
+        "framework_id": framework_id,
+        "source": task_id,
+        "statistics": {
+            "timestamp": now,
+            "cpus_limit": float(resources.get("cpus") or 0),
+            "mem_limit_bytes": int(float(resources.get("mem") or 0) * 1024 * 1024),
+            **usage,
+        },
+    }
+
+
+async def monitor_statistics(cluster: Cluster, view: mesos_state.MasterView) -> list[dict[str, Any]]:
+    """``/monitor/statistics``: every active task the executor can measure."""
+    pairs = [(framework.framework_id, task) for framework in view.frameworks for task in framework.tasks]
+    usages = await asyncio.gather(
+        *(cluster.executor.statistics(str(task.get("id", ""))) for _, task in pairs), return_exceptions=True
+    )
+    now = time.time()
+    return [
+        statistics_entry(framework_id, task, usage, now)
+        for (framework_id, task), usage in zip(pairs, usages, strict=True)
+        if isinstance(usage, Mapping)
+    ]
+
+
 def _container_names(cluster: Cluster, view: mesos_state.MasterView) -> dict[str, str]:
     names = {}
     for framework in view.frameworks:
@@ -219,8 +256,13 @@ def setup_agent_routes(app: web.Application, cluster: Cluster, view: Any) -> Non
         headers = {"Content-Disposition": f"attachment; filename={os.path.basename(path)}"}
         return web.FileResponse(path, headers=headers)
 
+    async def statistics(request: web.Request) -> web.Response:
+        return web.json_response(await monitor_statistics(cluster, view()))
+
     for suffix in ("", ".json"):
         app.router.add_get(f"/slave(1)/state{suffix}", state)
+        app.router.add_get(f"/monitor/statistics{suffix}", statistics)
+        app.router.add_get(f"/slave(1)/monitor/statistics{suffix}", statistics)
         app.router.add_get(f"/files/read{suffix}", read)
         app.router.add_get(f"/files/browse{suffix}", browse_handler)
         app.router.add_get(f"/files/download{suffix}", download)

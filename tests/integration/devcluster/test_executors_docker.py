@@ -300,3 +300,22 @@ def test_images_missing_locally_are_pulled_from_the_local_registry(run_with_exec
         run_with_executor(scenario)
     finally:
         docker_engine.images.remove(f"{repository}:paasta-abc", force=True)
+
+
+def test_statistics_of_a_running_container(run_with_executor):
+    spec = make_spec("yes | head -c 3000000 > /dev/null; sleep 60", image="busybox:latest", mem=64)
+
+    async def scenario(executor: DockerExecutor) -> None:
+        await executor.launch(spec)
+
+        async def measured() -> dict | None:
+            stats = await executor.statistics(spec.task_id)
+            return stats if stats and stats["mem_rss_bytes"] > 0 else None
+
+        stats = await async_wait_for(measured, timeout=10)
+        assert stats["cpus_user_time_secs"] + stats["cpus_system_time_secs"] > 0
+        await executor.kill(spec.task_id, grace_seconds=0)
+        await wait_state(executor, spec.task_id, TaskState.KILLED)
+        assert await executor.statistics(spec.task_id) is None
+
+    run_with_executor(scenario)

@@ -153,3 +153,22 @@ def test_agent_names_docker_containers_and_serves_their_output(devcluster_factor
         return get(running, "/files/read", params=params).json()["data"]
 
     assert wait_for(lambda: stdout() == "from-the-box\n")
+
+
+def test_monitor_statistics_measure_a_process_task(devcluster, wait_for) -> None:
+    import sys
+
+    burn = "x = bytearray(40 * 1024 * 1024); sum(range(3 * 10**6)); import time; time.sleep(60)"
+    app = {"id": "/burner", "cmd": f"{sys.executable} -c '{burn}'", "instances": 1, "cpus": 0.5, "mem": 256}
+    assert requests.post(devcluster.marathon_url + "/v2/apps", json=app, timeout=5).status_code == 201
+
+    def measured() -> dict | None:
+        entries = get(devcluster, "/monitor/statistics.json").json()
+        stats = entries[0]["statistics"] if entries else {}
+        return stats if stats.get("mem_rss_bytes", 0) > 40 * 1024 * 1024 else None
+
+    stats = wait_for(measured, timeout=15)
+    assert stats["cpus_limit"] == 0.5 and stats["mem_limit_bytes"] == 256 * 1024 * 1024
+    assert stats["cpus_user_time_secs"] > 0
+    (entry,) = get(devcluster, "/monitor/statistics").json()
+    assert entry["executor_id"].startswith("burner.")
