@@ -351,19 +351,32 @@ def status(args: argparse.Namespace) -> int:
         "Marathon:": _answers(f"http://127.0.0.1:{options.marathon_port}/ping"),
         "Chronos:": _answers(f"http://127.0.0.1:{options.chronos_port}/scheduler/jobs"),
         "Mesos:": _answers(f"http://127.0.0.1:{options.mesos_port}/health"),
-        "ZooKeeper:": "zookeeper" in running and components.zookeeper_ready(options.zookeeper_port),
-        "Registry:": "registry" in running and components.registry_ready(options.registry_port),
+        "ZooKeeper:": components.zookeeper_ready(options.zookeeper_port),
+        "Registry:": components.registry_ready(options.registry_port),
     }
+    started = {"ZooKeeper:": running.get("zookeeper"), "Registry:": running.get("registry")}
     print(f"devcluster {options.cluster} is running (pid {record['pid']}), data in {data_dir}")
     for label, value in _endpoint_lines(options, record.get("executor")):
-        state = "" if label not in checks else ("  up" if checks[label] else "  not running")
-        print(f"  {label:<10} {value}{state}")
+        print(f"  {label:<10} {value}{_health(label, checks, started)}")
     tasks = _running_tasks(f"http://127.0.0.1:{options.mesos_port}/master/state")
     if tasks is not None:
         counts = ", ".join(f"{count} {name}" for name, count in sorted(tasks.items()))
         print(f"  {'Tasks:':<10} {sum(tasks.values())} running" + (f" ({counts})" if counts else ""))
     print(f"export PAASTA_SYSTEM_CONFIG_DIR={data_dir / 'etc_paasta'}")
     return EXIT_OK
+
+
+def _health(label: str, checks: dict[str, bool], started: dict[str, Any]) -> str:
+    """ "  up", "  starting" (its process runs but does not answer yet), "  not running" or ""."""
+    from paasta_tools.devcluster.runner import record_alive
+
+    if label not in checks:
+        return ""
+    if checks[label]:
+        return "  up"
+    if label in started and record_alive(started[label]):
+        return "  starting"
+    return "  not running"
 
 
 def _running_tasks(state_url: str) -> dict[str, int] | None:
