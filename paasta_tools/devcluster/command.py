@@ -367,7 +367,7 @@ def status(args: argparse.Namespace) -> int:
 
 
 def _health(label: str, checks: dict[str, bool], started: dict[str, Any]) -> str:
-    """ "  up", "  starting" (its process runs but does not answer yet), "  not running" or ""."""
+    """The line's suffix: up, starting (its process runs but does not answer yet), not running, or none."""
     from paasta_tools.devcluster.runner import record_alive
 
     if label not in checks:
