@@ -138,8 +138,8 @@ class Engine:
                         if task.launched_seq < seq:
                             self.task_update(app, task, "TASK_LOST", "task unknown to the executor", now)
                         continue
-                    if status.state.value != task.state:
-                        self.task_update(app, task, status.state.value, status.message, now, status.started_at)
+                    if status.state != task.state:  # a StrEnum compares equal to its API spelling
+                        self.task_update(app, task, str(status.state), status.message, now, status.started_at)
             for app_id in [a for a, app in self.state.stopping.items() if not app.tasks]:
                 del self.state.stopping[app_id]
 

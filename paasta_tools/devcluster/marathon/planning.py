@@ -37,6 +37,8 @@ def plan_scale(app: App) -> tuple[int, list[Task]]:
     if len(alive) < wanted:
         return wanted - len(alive), []
     surplus = len(alive) - wanted
+    if not surplus:
+        return 0, []
     return 0, kill_order(alive, app.definition["killSelection"])[:surplus]
 
 
