@@ -185,6 +185,20 @@ def _health_check(raw: dict[str, Any], index: int, has_ports: bool) -> dict[str,
     return check
 
 
+def _readiness_check(raw: dict[str, Any]) -> dict[str, Any]:
+    """A readiness check with Marathon's defaults, only the keys Marathon (and marathon-python) know."""
+    return {
+        "name": raw.get("name", "readinessCheck"),
+        "protocol": raw.get("protocol", "HTTP"),
+        "path": raw.get("path", "/"),
+        "portName": raw.get("portName", "http-api"),
+        "intervalSeconds": raw.get("intervalSeconds", 30),
+        "timeoutSeconds": raw.get("timeoutSeconds", 10),
+        "httpStatusCodesForReady": raw.get("httpStatusCodesForReady", [200]),
+        "preserveLastResponse": raw.get("preserveLastResponse", False),
+    }
+
+
 def _port_definitions(body: dict[str, Any]) -> list[dict[str, Any]]:
     ports = body.get("ports")
     definitions = body.get("portDefinitions")
@@ -297,7 +311,7 @@ def _assemble(body: dict[str, Any], app_id: str) -> dict[str, Any]:
         "maxLaunchDelaySeconds": int(body.get("maxLaunchDelaySeconds", 3600)),
         "container": container,
         "healthChecks": [_health_check(c, i, bool(definitions)) for i, c in enumerate(body.get("healthChecks") or [])],
-        "readinessChecks": body.get("readinessChecks") or [],
+        "readinessChecks": [_readiness_check(r) for r in body.get("readinessChecks") or []],
         "dependencies": [validate_path_id(d, "/dependencies", parent) for d in body.get("dependencies") or []],
         "upgradeStrategy": _strategy(body),
         "labels": body.get("labels") or {},

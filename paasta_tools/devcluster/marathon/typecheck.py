@@ -62,6 +62,16 @@ HEALTH_CHECK = {
     "ignoreHttp1xx": BOOL,
     "delaySeconds": INT,
 }
+READINESS_CHECK = {
+    "name": STR,
+    "protocol": STR,
+    "path": STR,
+    "portName": STR,
+    "intervalSeconds": INT,
+    "timeoutSeconds": INT,
+    "httpStatusCodesForReady": [INT],
+    "preserveLastResponse": BOOL,
+}
 APP = {
     "id": STR,
     "cmd": STR,
@@ -86,7 +96,7 @@ APP = {
     "maxLaunchDelaySeconds": INT,
     "container": CONTAINER,
     "healthChecks": [HEALTH_CHECK],
-    "readinessChecks": [OBJ],
+    "readinessChecks": [READINESS_CHECK],
     "dependencies": [STR],
     "upgradeStrategy": {"minimumHealthCapacity": NUM, "maximumOverCapacity": NUM},
     "labels": STR_MAP,

@@ -297,3 +297,19 @@ def test_cached_text_rendering_matches_the_dict_rendering():
     task.json_text = None
     assert first["state"] == "TASK_RUNNING"
     assert json.loads(renderer.app_text(app, {"tasks"}))["tasks"][0]["state"] == "TASK_KILLED"
+
+
+def test_readiness_checks_get_defaults_and_drop_unknown_keys():
+    app = normalize_app({"id": "/r", "cmd": "x", "readinessChecks": [{"path": "/ready", "bogus": 1}]})
+    assert app["readinessChecks"] == [
+        {
+            "name": "readinessCheck",
+            "protocol": "HTTP",
+            "path": "/ready",
+            "portName": "http-api",
+            "intervalSeconds": 30,
+            "timeoutSeconds": 10,
+            "httpStatusCodesForReady": [200],
+            "preserveLastResponse": False,
+        }
+    ]
