@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
@@ -18,12 +19,14 @@ class ZkLocks:
         self.zookeeper_url = zookeeper_url
         self._stack = ExitStack()
         self._client: Any = None
+        self._connecting = threading.Lock()  # deploy workers share one connection
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = self._stack.enter_context(zookeeper.zk_connection(self.zookeeper_url))
-        return self._client
+        with self._connecting:
+            if self._client is None:
+                self._client = self._stack.enter_context(zookeeper.zk_connection(self.zookeeper_url))
+            return self._client
 
     def bounce(self, service: str, instance: str) -> AbstractContextManager[None]:
         """The per-instance lock; LockHeldError when another run holds it."""

@@ -143,8 +143,9 @@ def _needs_work(target: InstanceTarget, apps: Sequence[MarathonAppState], draini
 class Reconciler:
     """Holds a run's collaborators; ``run(instances)`` deploys them against one listing of the apps."""
 
-    def __init__(self, system_config: Any, soa_dir: str, client: Any = None) -> None:
+    def __init__(self, system_config: Any, soa_dir: str, client: Any = None, workers: int = 1) -> None:
         self.system_config = system_config
+        self.workers = workers
         self.soa_dir = soa_dir
         self.cluster = system_config.get_cluster()
         self.app_system = app_system_config_from(system_config)
@@ -209,18 +210,29 @@ class Reconciler:
         except marathon_errors() as exc:
             raise MarathonError(f"Could not list the Marathon apps: {exc}") from exc
 
+    def _deploy_all(self, work: list[tuple[InstanceTarget, list[MarathonAppState]]]) -> list[InstanceOutcome]:
+        """Deploy each (target, its apps), ``self.workers`` at a time; outcomes in input order."""
+        if self.workers <= 1 or len(work) <= 1:
+            return [self.deploy(target, matching) for target, matching in work]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="deploy") as pool:
+            return list(pool.map(lambda item: self.deploy(*item), work))
+
     def run(self, targets: Iterable[InstanceTarget], only_needed: bool = False) -> ReconcileReport:
         """Deploy ``targets`` (all of them, or with ``only_needed`` just those needing work)."""
         apps = apps_by_instance(self.list_apps())
         self._refresh_draining_hosts()
         report = ReconcileReport()
         try:
+            work = []
             for target in targets:
                 matching = apps.get(short_app_id(target.service, target.instance), [])
                 if only_needed and not _needs_work(target, matching, self.env.draining_hosts):
                     report.outcomes.append(InstanceOutcome(target.name, None, touched=False))
-                    continue
-                report.outcomes.append(self.deploy(target, matching))
+                else:
+                    work.append((target, matching))
+            report.outcomes.extend(self._deploy_all(work))
         finally:
             self.locks.close()
         return report

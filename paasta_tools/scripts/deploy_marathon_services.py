@@ -1,6 +1,6 @@
 """deploy_marathon_services: the cron entry point reconciling every Marathon instance of the cluster.
 
-Usage: ``deploy_marathon_services [-d SOA_DIR] [-v]``
+Usage: ``deploy_marathon_services [-d SOA_DIR] [-j JOBS] [-v]``
 
 Unlike upstream (one setup_marathon_job process and one app listing per instance), the apps are
 listed once for the whole run and only the instances that need work are touched: the desired app
@@ -29,8 +29,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_SOA_DIR,
         help="define a different soa config directory",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        dest="jobs",
+        type=_positive_int,
+        default=1,
+        help="how many instances to deploy at once (default 1)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
     return parser.parse_args(argv)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from paasta_tools.system_config import load_system_paasta_config
 
     try:
-        reconciler = Reconciler(load_system_paasta_config(), args.soa_dir)
+        reconciler = Reconciler(load_system_paasta_config(), args.soa_dir, workers=args.jobs)
         report = reconciler.run(reconciler.cluster_targets(), only_needed=True)
     except PaastaError as exc:
         print(str(exc), file=sys.stderr)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from paasta_tools.clients import zookeeper
 from paasta_tools.scripts import cleanup_marathon_jobs, deploy_marathon_services
 from tests.integration.marathon_pipeline.conftest import HEALTHY_INSTANCE
@@ -199,3 +201,17 @@ def test_marathon_timeout_mid_bounce_fails_the_run_and_the_next_converges(make_p
     assert outcome.failed and "Marathon did not answer (kill tasks)" in outcome.result.output
     assert len(pipeline.apps()[old_id]["tasks"]) == 2
     pipeline.bounce_until("svc.main", lambda: pipeline.converged(2) and old_id not in pipeline.apps())
+
+
+def test_deploy_marathon_services_with_parallel_jobs(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    names = [f"i{n}" for n in range(6)]
+    pipeline.write_service({name: QUICK for name in names})
+    assert deploy_marathon_services.main(["-d", str(pipeline.soa_dir), "-j", "3"]) == 0
+    assert sorted(app_id.split(".")[1] for app_id in pipeline.apps("/svc.")) == names
+    assert pipeline.faults.writes().count(("POST", "/v2/apps")) == 6
+    assert len(pipeline.sensu.wait_for_events(6)) == 6
+    with pytest.raises(SystemExit) as refused:  # argparse's usage error
+        deploy_marathon_services.main(["-d", str(pipeline.soa_dir), "-j", "0"])
+    assert refused.value.code == 2
+    assert "must be a positive integer" in capsys.readouterr().err
