@@ -185,6 +185,29 @@ def _health_check(raw: dict[str, Any], index: int, has_ports: bool) -> dict[str,
     return check
 
 
+def _secrets(raw: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Secret declarations ``{name: {"source": ...}}`` (the only key Marathon 1.4 reads)."""
+    for name, value in raw.items():
+        if not isinstance(value, dict) or not isinstance(value.get("source"), str):
+            raise invalid_json([{"path": f"/secrets/{name}/source", "errors": ["error.expected.jsstring"]}])
+    return {name: {"source": value["source"]} for name, value in raw.items()}
+
+
+def _unreachable(raw: Any) -> Any:
+    """``"disabled"`` or ``{inactiveAfterSeconds, expungeAfterSeconds}`` (0/0 by default, as 1.4.12 writes)."""
+    if raw is None:
+        raw = {}
+    if raw == "disabled":
+        return raw
+    if not isinstance(raw, dict):
+        raise _enum_error("/unreachableStrategy")
+    values = {key: raw.get(key, 0) for key in ("inactiveAfterSeconds", "expungeAfterSeconds")}
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise invalid_json([{"path": f"/unreachableStrategy/{key}", "errors": ["error.expected.jsnumber"]}])
+    return values
+
+
 def _readiness_check(raw: dict[str, Any]) -> dict[str, Any]:
     """A readiness check with Marathon's defaults, only the keys Marathon (and marathon-python) know."""
     return {
@@ -318,9 +341,9 @@ def _assemble(body: dict[str, Any], app_id: str) -> dict[str, Any]:
         "ipAddress": body.get("ipAddress"),
         "version": None,
         "residency": body.get("residency"),
-        "secrets": body.get("secrets") or {},
+        "secrets": _secrets(body.get("secrets") or {}),
         "taskKillGracePeriodSeconds": body.get("taskKillGracePeriodSeconds"),
-        "unreachableStrategy": body.get("unreachableStrategy", {"inactiveAfterSeconds": 0, "expungeAfterSeconds": 0}),
+        "unreachableStrategy": _unreachable(body.get("unreachableStrategy")),
         "killSelection": kill_selection,
     }
     if body.get("acceptedResourceRoles"):

@@ -103,7 +103,7 @@ APP = {
     "acceptedResourceRoles": [STR],
     "ipAddress": OBJ,
     "residency": OBJ,
-    "secrets": OBJ,
+    "secrets": OBJ,  # each {"source": name}; checked as the definition is built
     "taskKillGracePeriodSeconds": INT,
     "unreachableStrategy": ANY,
     "killSelection": STR,

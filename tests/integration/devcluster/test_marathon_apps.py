@@ -481,3 +481,10 @@ def test_trailing_slash_lists_and_creates(marathon):
     response = marathon("POST", "/v2/apps/", json={"id": "/slash", "cmd": "true", **SMALL})
     assert response.status_code == 201
     assert [a["id"] for a in marathon("GET", "/v2/apps/").json()["apps"]] == ["/slash"]
+
+
+@pytest.mark.parametrize("secrets", [{"s": "plain"}, {"s": {"source": 5}}, {"s": {}}])
+def test_malformed_secrets_are_400(marathon, secrets):
+    response = marathon("POST", "/v2/apps", json={"id": "/sec", "cmd": "x", "secrets": secrets})
+    assert response.status_code == 400
+    assert response.json()["details"] == [{"path": "/secrets/s/source", "errors": ["error.expected.jsstring"]}]

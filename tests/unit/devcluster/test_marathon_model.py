@@ -313,3 +313,22 @@ def test_readiness_checks_get_defaults_and_drop_unknown_keys():
             "preserveLastResponse": False,
         }
     ]
+
+
+def test_unreachable_strategy_and_secrets_keep_only_known_keys():
+    app = normalize_app(
+        {
+            "id": "/u",
+            "cmd": "x",
+            "unreachableStrategy": {"inactiveAfterSeconds": 5, "x": 1},
+            "secrets": {"s": {"source": "a", "y": 2}},
+        }
+    )
+    assert app["unreachableStrategy"] == {"inactiveAfterSeconds": 5, "expungeAfterSeconds": 0}
+    assert app["secrets"] == {"s": {"source": "a"}}
+    assert (
+        normalize_app({"id": "/u", "cmd": "x", "unreachableStrategy": "disabled"})["unreachableStrategy"] == "disabled"
+    )
+    with pytest.raises(MarathonApiError) as raised:
+        normalize_app({"id": "/u", "cmd": "x", "unreachableStrategy": "sometimes"})
+    assert raised.value.status == 400
