@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -595,6 +596,31 @@ def chronos_progress(jobs: Sequence[dict[str, Any]], service: str, since: float)
     return progress
 
 
+def finished_run_sandboxes(agent_state: dict[str, Any], service: str) -> dict[str, str]:
+    """Job instance → sandbox directory of its newest finished run, from a Mesos agent's ``/slave(1)/state``."""
+    newest: dict[str, tuple[int, str]] = {}
+    for framework in agent_state.get("frameworks", []) + agent_state.get("completed_frameworks", []):
+        for executor in framework.get("completed_executors", []):
+            for task in executor.get("completed_tasks", []):
+                instance = str(task.get("name", "")).removeprefix(f"ChronosTask:{service} ")
+                if instance in CHRONOS_JOBS and task.get("state") == "TASK_FINISHED":
+                    due = int(str(task.get("id", "ct:0")).split(":")[1] or 0)  # ct:<due millis>:<attempt>:<job>:
+                    if due >= newest.get(instance, (-1, ""))[0]:
+                        newest[instance] = (due, str(executor.get("directory", "")))
+    return {instance: directory for instance, (_, directory) in newest.items()}
+
+
+def show_job_output(demo: Demo) -> None:
+    """Print what each job's newest run wrote to stdout, read through the Mesos agent's files API."""
+    mesos = demo.cluster_info.mesos_url
+    sandboxes = finished_run_sandboxes(get_json(f"{mesos}/slave(1)/state") or {}, demo.service)
+    for instance in CHRONOS_JOBS:
+        if instance in sandboxes:
+            query = urllib.parse.urlencode({"path": f"{sandboxes[instance]}/stdout", "offset": 0, "length": 4096})
+            output = str((get_json(f"{mesos}/files/read?{query}") or {}).get("data", "")).strip()
+            demo.say(f"  {instance} wrote to stdout: {output or '(nothing)'}")
+
+
 def wait_for_chronos(demo: Demo) -> int:
     """Wait until the scheduled job and its dependent job have both succeeded since they were deployed."""
     info = demo.cluster_info
@@ -612,6 +638,7 @@ def wait_for_chronos(demo: Demo) -> int:
             lines = pending = [f"Chronos at {info.chronos_url} does not answer"]
         last = _report_changes(demo, lines, last, started)
         if not pending:
+            show_job_output(demo)
             return EXIT_OK
         if time.monotonic() - started >= demo.wait_s:
             raise DemoError(f"the Chronos jobs did not run within {demo.wait_s:g} s: {'; '.join(pending)}")

@@ -113,6 +113,8 @@ def test_demo_deploys_the_example_service_and_a_rerun_deploys_a_new_commit(demo_
     assert "Marathon:   Healthy - up with (2/2) instances." in first
     assert "Created Chronos job: example_service.periodic" in first and "report: succeeded at" in first
     assert "TASK_FINISHED" in first  # paasta status -v lists the jobs' finished Mesos tasks
+    assert "  periodic wrote to stdout: periodic run for 20" in first  # %(shortdate)s interpolated
+    assert "  report wrote to stdout: report after the periodic run" in first
     assert f"--data-dir {demo.workdir / 'devcluster'} down" in first
     _assert_serves_status(demo, sha)
     _assert_chronos_jobs_ran(demo)

@@ -15,6 +15,7 @@ from paasta_tools.demo import (
     app_command,
     chronos_progress,
     example_soa_configs,
+    finished_run_sandboxes,
     iso_schedule,
     marathon_progress,
     run_steps,
@@ -158,3 +159,19 @@ def test_summary_tells_where_to_look_and_how_to_stop(tmp_path):
     assert f"status -s example_service -d {tmp_path / 'soa-configs'} -v" in text
     assert "curl http://127.0.0.1:31000/status" in text and "http://127.0.0.1:2/scheduler/jobs" in text
     assert f"--data-dir {tmp_path / 'devcluster'} down" in text
+
+
+def test_finished_run_sandboxes_picks_each_jobs_newest_finished_run():
+    def executor(due: int, job: str, state: str = "TASK_FINISHED") -> dict:
+        task_id = f"ct:{due}:0:svc {job}:"
+        task = {"id": task_id, "name": f"ChronosTask:svc {job}", "state": state}
+        return {"directory": f"/sandboxes/{due}", "completed_tasks": [task]}
+
+    state = {
+        "frameworks": [
+            {"completed_executors": [executor(300, "periodic"), executor(100, "periodic"), executor(400, "report")]},
+            {"completed_executors": [executor(500, "report", "TASK_FAILED"), executor(600, "other")]},
+        ]
+    }
+    assert finished_run_sandboxes(state, "svc") == {"periodic": "/sandboxes/300", "report": "/sandboxes/400"}
+    assert finished_run_sandboxes({}, "svc") == {}
