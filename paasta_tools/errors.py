@@ -88,6 +88,10 @@ class HaproxyError(PaastaError):
     """A synapse/HAProxy stats CSV could not be fetched or parsed."""
 
 
+class DemoError(PaastaError):
+    """A step of the demo cannot go on: something it needs is missing or did not become ready in time."""
+
+
 class DevclusterError(PaastaError):
     """The devcluster cannot start, stop or report (busy port, bad data dir, unknown executor)."""
 

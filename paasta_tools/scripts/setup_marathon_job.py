@@ -41,11 +41,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def split_service_instance(name: str) -> tuple[str, str] | None:
-    """``service.instance`` as a pair, or None when it is not exactly two non-empty parts."""
-    parts = name.split(".")
-    if len(parts) != 2 or not all(parts):
+    """``service.instance`` (or a full ``service.instance.git<sha>.config<hash>`` id) as a pair, else None."""
+    from paasta_tools.errors import InvalidJobNameError
+    from paasta_tools.marathon.job_id import decompose_job_id
+
+    try:
+        job = decompose_job_id(name)
+    except InvalidJobNameError:
         return None
-    return parts[0], parts[1]
+    return (job.service, job.instance) if job.service and job.instance else None
 
 
 def configure_logging(verbose: bool) -> None:
@@ -67,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args.service_instance_list:
         pair = split_service_instance(name)
         if pair is None:
-            print(f"Invalid service instance specified: {name!r}. Format is service.instance", file=sys.stderr)
+            print(f"Invalid service instance specified. Format is service.instance. Got {name!r}", file=sys.stderr)
             failed = True
             continue
         instances.append(pair)
