@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from paasta_tools.errors import DemoError, PaastaError
+
 SERVICE = "example_service"
 CLUSTER = "devcluster"
 DEPLOY_GROUPS = ("canary", "prod")
@@ -138,10 +140,6 @@ class Demo:
         if done.returncode != 0:
             self.say(f"    (exit code {done.returncode})")
         return done.returncode
-
-
-class DemoError(Exception):
-    """A step cannot go on; the message says what is missing or did not become ready."""
 
 
 # --- the example service ---------------------------------------------------------------------------
@@ -464,7 +462,6 @@ def task_is_healthy(task: dict[str, Any]) -> bool:
 
 
 def _git_hash(app_id: str) -> str | None:
-    from paasta_tools.errors import PaastaError
     from paasta_tools.marathon.job_id import deformat_job_id
 
     try:
@@ -724,13 +721,11 @@ def summary(demo: Demo) -> list[str]:
 
 def run_steps(demo: Demo, steps: Sequence[Step] = STEPS) -> int:
     """Run ``steps`` in order, stopping at the first that fails; returns the exit code."""
-    from paasta_tools.errors import PaastaError
-
     for number, step in enumerate(steps, start=1):
         demo.say(f"==> [{number}/{len(steps)}] {step.name}")
         try:
             code = step.run(demo)
-        except (PaastaError, DemoError) as exc:
+        except PaastaError as exc:
             demo.say(f"  {exc}")
             code = EXIT_FAILURE
         if code != EXIT_OK:
