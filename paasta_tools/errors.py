@@ -110,3 +110,7 @@ class LocalRunError(PaastaError):
 
 class SensuError(PaastaError):
     """A Sensu event could not be delivered to the configured sensu_host:sensu_port."""
+
+
+class DeployGroupError(PaastaError):
+    """A deploy group is not used by any instance, or the commit given is not the one marked for it."""

@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Restarts a PaaSTA service instance right away (without draining)",
     ),
     "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
+    "wait-for-deployment": (
+        "paasta_tools.cli.cmds.wait_for_deployment",
+        "Wait a service to be deployed to deploy_group",
+    ),
 }
 
 

@@ -77,7 +77,30 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="Print out more output.")
+    _add_wait_arguments(parser)
     parser.set_defaults(command_func=paasta_mark_for_deployment)
+
+
+def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+    from paasta_tools.cli.cmds.wait_for_deployment import add_wait_arguments
+
+    parser.add_argument(
+        "--wait-for-deployment",
+        dest="block",
+        action="store_true",
+        default=False,
+        help="Set to poll paasta and wait for the deployment to finish, "
+        "the default strategy is to mark for deployment and exit straightaway",
+    )
+    add_wait_arguments(parser)
+    parser.add_argument(
+        "--auto-rollback",
+        dest="auto_rollback",
+        action="store_true",
+        default=False,
+        help="Automatically roll back to the previously deployed sha if the deployment times out or is canceled "
+        "(ctrl-c). Only applicable with --wait-for-deployment. Defaults to false.",
+    )
 
 
 def _red(text: str, stream: TextIO) -> str:
@@ -172,7 +195,8 @@ def _currently_deployed_sha(service: str, deploy_group: str, soa_dir: str) -> st
 
 
 def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
-    """Warn about unused deploy groups and re-marks of the deployed sha, then push the deploy tag."""
+    """Warn about unused deploy groups and re-marks of the deployed sha, push the deploy tag and, with
+    ``--wait-for-deployment``, wait for the deploy (rolling back on timeout with ``--auto-rollback``)."""
     from paasta_tools.clients.log_writer import load_log_writer
 
     out = sys.stdout
@@ -183,14 +207,90 @@ def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
     if _currently_deployed_sha(service, args.deploy_group, args.soa_dir) == args.commit:
         out.write("Warning: The sha asked to be deployed already matches what is set to be deployed:\n")
         out.write(f"{args.commit}\nContinuing anyway.\n")
+    git_url = args.git_url or default_git_url
+    refs = _refs_before_marking(git_url)
+    old_sha = previously_marked_sha(refs, args.deploy_group)
+    writer = load_log_writer()
     code, lines = mark_for_deployment(
-        git_url=args.git_url or default_git_url,
+        git_url=git_url,
         deploy_group=args.deploy_group,
         service=service,
         commit=args.commit,
-        writer=load_log_writer(),
+        writer=writer,
         debug=(lambda line: out.write(line + "\n")) if args.verbose else None,
     )
     stream = sys.stdout if code == EXIT_OK else sys.stderr
     stream.write("".join(line + "\n" for line in lines))
+    if code == EXIT_OK and args.block:
+        code = _wait_after_marking(args, service, git_url, refs, old_sha, writer)
+    if old_sha is not None and old_sha != args.commit and not args.auto_rollback:
+        from paasta_tools.deploy_wait import rollback_hint_lines
+
+        hint = rollback_hint_lines(service, args.deploy_group, old_sha)
+        out.write("".join(line + "\n" for line in hint[:-1]) + _bold(hint[-1], out) + "\n")
     return code
+
+
+def _bold(text: str, stream: TextIO) -> str:
+    isatty = getattr(stream, "isatty", None)
+    return f"\033[1m{text}\033[0m" if isatty and isatty() else text
+
+
+def _refs_before_marking(git_url: str) -> dict[str, str]:
+    """The repository's refs ({} when they cannot be listed: marking then reports the git error)."""
+    from paasta_tools.clients.git import list_remote_refs
+    from paasta_tools.errors import GitError
+
+    try:
+        return list_remote_refs(git_url)
+    except GitError:
+        return {}
+
+
+def previously_marked_sha(refs: dict[str, str], deploy_group: str) -> str | None:
+    """The sha of the group's newest deploy tag in ``refs`` (listed before marking), or None."""
+    from paasta_tools.deploy_tags import RefIndex
+
+    tag = RefIndex(refs).latest_deploy_tag(deploy_group)
+    return tag.sha if tag is not None else None
+
+
+def _wait_after_marking(
+    args: argparse.Namespace, service: str, git_url: str, refs: dict[str, str], old_sha: str | None, writer: LogWriter
+) -> int:
+    from paasta_tools.cli.cmds.wait_for_deployment import wait_for_marked_commit
+    from paasta_tools.deploy_wait import aborted_lines
+    from paasta_tools.operations.wait_for_deployment import WaitOutcome
+
+    outcome = wait_for_marked_commit(
+        service, args.deploy_group, args.commit, args.soa_dir, refs, args.timeout, args.polling_interval, writer
+    )
+    if outcome is WaitOutcome.DEPLOYED:
+        return EXIT_OK
+    if outcome is None:
+        return EXIT_FAILURE
+    if args.auto_rollback:
+        lines = auto_rollback(git_url, args.deploy_group, service, args.commit, old_sha, writer)
+    else:
+        lines = aborted_lines(service, args.deploy_group)
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    return EXIT_FAILURE
+
+
+def auto_rollback(
+    git_url: str, deploy_group: str, service: str, commit: str, old_sha: str | None, writer: LogWriter
+) -> list[str]:
+    """Re-mark ``old_sha`` for the group (when there is one other than ``commit``); the lines to print."""
+    if old_sha is None:
+        return [
+            "Error: --auto-rollback was requested, but nothing was marked for deployment",
+            f"in {deploy_group} before {commit}. Can't rollback automatically.",
+        ]
+    if old_sha == commit:
+        return [
+            "Error: --auto-rollback was requested, but the previous sha",
+            "is the same that was requested with --commit. Can't rollback",
+            "automatically.",
+        ]
+    _, lines = mark_for_deployment(git_url, deploy_group, service, old_sha, writer)
+    return ["Auto-Rollback requested. Marking the previous sha", f"({old_sha}) for {deploy_group} as desired.", *lines]
