@@ -135,34 +135,32 @@ def endpoints(options: UpOptions) -> DevclusterEndpoints:
 class SideComponents:
     """ZooKeeper and the registry, started when installed; each failure is a message, not an error."""
 
-    def __init__(self, options: UpOptions, docker_available: bool) -> None:
+    def __init__(self, options: UpOptions) -> None:
         self.options = options
-        self.docker_available = docker_available
         self.processes: dict[str, tuple[components.Component, subprocess.Popen]] = {}
         self.messages: list[str] = []
 
-    def _wanted(self) -> list[tuple[str, str | None, Any]]:
-        options, wanted = self.options, []
-        if options.zookeeper:
-            wanted.append(("zookeeper", components.missing_zookeeper(), components.zookeeper_component))
-        if options.registry:
-            reason = components.missing_registry()
-            if reason is None and not self.docker_available:
-                reason = "no Docker engine answers, so there is nothing to push images from"
-            wanted.append(("registry", reason, components.registry_component))
-        return wanted
+    def start_zookeeper(self) -> None:
+        """Started first: the JVM comes up while the devcluster imports and binds its APIs."""
+        if self.options.zookeeper:
+            reason = components.missing_zookeeper()
+            self._start("zookeeper", reason, self.options.zookeeper_port, components.zookeeper_component)
 
-    def start(self) -> None:
-        ports = {"zookeeper": self.options.zookeeper_port, "registry": self.options.registry_port}
-        for name, reason, build in self._wanted():
-            port = ports[name]
-            if reason is None and not port_is_free(port):
-                reason = f"127.0.0.1:{port} is already in use"
-            if reason is not None:
-                self.messages.append(f"{name} not started: {reason}")
-                continue
-            component = build(self.options.data_dir / name, port)
-            self.processes[name] = (component, components.start(component))
+    def start_registry(self, docker_available: bool) -> None:
+        if self.options.registry:
+            reason = components.missing_registry()
+            if reason is None and not docker_available:
+                reason = "no Docker engine answers, so there is nothing to push images from"
+            self._start("registry", reason, self.options.registry_port, components.registry_component)
+
+    def _start(self, name: str, reason: str | None, port: int, build: Any) -> None:
+        if reason is None and not port_is_free(port):
+            reason = f"127.0.0.1:{port} is already in use"
+        if reason is not None:
+            self.messages.append(f"{name} not started: {reason}")
+            return
+        component = build(self.options.data_dir / name, port)
+        self.processes[name] = (component, components.start(component))
 
     def records(self) -> dict[str, Any]:
         return {
@@ -228,18 +226,15 @@ def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
     return Cluster(settings, executor), executor.name == "docker"
 
 
-async def _serve(options: UpOptions, ready: Any) -> None:
+async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
-    check_api_ports(options)
     cluster, in_docker = build_cluster(options)
-    side = SideComponents(options, in_docker)
-    side.start()
+    side.start_registry(in_docker)
     stop_zk = threading.Event()
     try:
         runners = await start_servers(cluster)
     except OSError as exc:
-        side.stop()
         raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
     data_dir = options.data_dir
     write_json(data_dir / COMPONENTS_FILE, side.records())
@@ -259,7 +254,6 @@ async def _serve(options: UpOptions, ready: Any) -> None:
     log.info("stopping the devcluster")
     stop_zk.set()
     await stop_servers(cluster, runners, kill_tasks=True)
-    side.stop()
     (data_dir / PID_FILE).unlink(missing_ok=True)
 
 
@@ -267,4 +261,10 @@ def serve(options: UpOptions, ready: Any) -> None:
     """Run the devcluster until SIGTERM/SIGINT; ``ready({"messages", "executor"})`` is called once it answers."""
     ensure_data_dir(options.data_dir)
     write_json(options.data_dir / SETTINGS_FILE, options.to_json())
-    asyncio.run(_serve(options, ready))
+    check_api_ports(options)
+    side = SideComponents(options)
+    side.start_zookeeper()
+    try:
+        asyncio.run(_serve(options, side, ready))
+    finally:
+        side.stop()
