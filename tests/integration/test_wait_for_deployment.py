@@ -6,6 +6,9 @@ then deploy_marathon_services, against real ZooKeeper) runs in a background thre
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -208,3 +211,25 @@ def test_a_stopped_instance_counts_as_deployed(deployed, capsys) -> None:
     out = capsys.readouterr().out
     assert f"Complete: svc.main on {env.cluster} is marked as stopped. Marked as deployed." in out
     assert f"Deployment of {old} for prod complete" in out
+
+
+def test_ctrl_c_while_waiting_rolls_back_with_auto_rollback(deployed, tmp_path, wait_for) -> None:
+    env = deployed
+    old, new = env.shas[0], env.shas[1]
+    output = tmp_path / "out.txt"
+    argv = ["mark-for-deployment", "-s", "svc", "-d", str(env.soa_dir), "-l", "prod", "-c", new]
+    argv += ["--wait-for-deployment", "--auto-rollback", "-t", "60", *FAST]
+    with output.open("w") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "paasta_tools.cli.cli", *argv], stdout=stdout, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: "waiting on:" in output.read_text(), timeout=20)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 1
+    finally:
+        process.kill()
+    out = output.read_text()
+    assert "KeyboardInterrupt received. Terminating.." in out
+    assert f"({old}) for prod as desired." in out and "Traceback" not in out
+    assert _latest_marked(env) == old
