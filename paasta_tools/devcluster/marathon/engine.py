@@ -245,7 +245,20 @@ class Engine:
         return launched
 
     def _free_resources(self) -> list[float]:
+        """[cpus, mem] the agent has left after every framework's running tasks (Chronos jobs too)."""
         cpus, mem = self._used_resources()
+        for name, framework in self.cluster.frameworks.items():
+            if name == "marathon":
+                continue
+            try:
+                tasks = framework.mesos_tasks()
+            except Exception as exc:  # another framework's view must not stop Marathon's launches
+                log.warning("cannot read the tasks of framework %s: %s", name, exc)
+                continue
+            for task in tasks:
+                resources = task.get("resources") or {}
+                cpus += float(resources.get("cpus") or 0)
+                mem += float(resources.get("mem") or 0)
         return [self.cluster.agent.cpus - cpus, self.cluster.agent.mem - mem]
 
     def _used_resources(self) -> tuple[float, float]:

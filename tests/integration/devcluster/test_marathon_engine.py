@@ -348,3 +348,20 @@ def test_health_events_on_the_stream(marathon):
     assert by_type["health_status_changed_event"]["alive"] is False
     deleted = _events_until(marathon, "app_terminated_event", lambda: marathon("DELETE", "/v2/apps/ill"))
     assert deleted[-1] == {**deleted[-1], "eventType": "app_terminated_event", "appId": "/ill"}
+
+
+def test_other_frameworks_tasks_use_agent_resources(handle, marathon, client):
+    class Busy:
+        framework_id = "other-0000"
+        name = "chronos"
+
+        def mesos_tasks(self):
+            return [{"id": "ct:1:0:job", "resources": {"cpus": handle.cluster.agent.cpus - 0.05, "mem": 64.0}}]
+
+        def completed_mesos_tasks(self):
+            return []
+
+    handle.cluster.register_framework(Busy())
+    create(marathon, "/squeezed", instances=2, cpus=0.04)
+    wait_running(client, "/squeezed", 1)
+    assert wait_for(lambda: _queue(marathon))[0]["count"] == 1
