@@ -149,7 +149,10 @@ async def get_queue(request: web.Request) -> web.Response:
 async def reset_delay(request: web.Request) -> web.Response:
     """DELETE /v2/queue/{app}/delay: reset the app's launch backoff (204)."""
     svc = service(request)
-    app_id = canonical_path(request.match_info["tail"].removesuffix("/delay"))
+    tail = request.match_info["tail"].rstrip("/")
+    if not tail.endswith("/delay"):
+        raise not_found(f"URI not found: {request.path}")
+    app_id = canonical_path(tail.removesuffix("/delay"))
     app = svc.state.apps.get(app_id)
     if app is None or app.queued <= 0:
         raise not_found(f"Application {app_id} not found in tasks queue.")
