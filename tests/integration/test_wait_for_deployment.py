@@ -30,6 +30,7 @@ from tests.support.git_repos import make_bare_repo, write_service
 
 # No health checks: a started task is happy at once.
 MAIN = {"cmd": "sleep 600", "instances": 2, "cpus": 0.01, "mem": 32, "disk": 10, "deploy_group": "prod"}
+JOB = {"cmd": "true", "schedule": "R/2017-01-01T00:00:00Z/PT1H", "deploy_group": "prod"}
 FAST = ["--polling-interval", "0.1"]
 
 
@@ -90,6 +91,7 @@ def deployed(tmp_path, devcluster_factory, zookeeper, monkeypatch, wait_for) -> 
         {
             "service.yaml": yaml.safe_dump({"git_url": str(bare), "description": "test"}),
             f"marathon-{cluster}.yaml": yaml.safe_dump({"main": MAIN}),
+            f"chronos-{cluster}.yaml": yaml.safe_dump({"job": JOB}),
         },
     )
     env = SimpleNamespace(
@@ -144,7 +146,9 @@ def test_mark_and_wait_succeeds_once_the_pipeline_deployed_the_commit(deployed, 
 
     # the same commit, asked again with wait-for-deployment, is deployed at once
     assert paasta(env, "wait-for-deployment", "-l", "prod", "-c", new[:10], "-t", "5", *FAST) == 0
-    assert "Deployed 1 of 1 instances (100%)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Complete: svc.job on {env.cluster} is a chronos instance, not a Marathon one. Marked as deployed." in out
+    assert "Deployed 2 of 2 instances (100%)" in out
 
 
 def test_a_commit_that_never_becomes_healthy_times_out_and_rolls_back(deployed, capsys, wait_for) -> None:
