@@ -118,6 +118,10 @@ def test_demo_deploys_the_example_service_and_a_rerun_deploys_a_new_commit(demo_
     assert f"--data-dir {demo.workdir / 'devcluster'} down" in first
     _assert_serves_status(demo, sha)
     _assert_chronos_jobs_ran(demo)
+    if "tasks run as Docker containers" in first:  # the image was built by itest and pushed to the registry
+        image = f"127.0.0.1:{demo.ports['registry']}/services-{SERVICE}:paasta-{sha}"
+        assert f"itest passed for {sha}." in first and f"Successfully pushed image for {sha} to registry" in first
+        assert demo.main_apps()[0]["container"]["docker"]["image"] == image
 
     second = demo.run().stdout  # the devcluster is reused; a new commit bounces the apps
     new_sha = demo.deployed_sha()
