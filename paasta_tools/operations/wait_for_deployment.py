@@ -85,6 +85,7 @@ class _Printer:
     service: str
     out: Callable[[str], None]
     clock: Callable[[], float]
+    heartbeat: float
     last_lines: list[str] = field(default_factory=list)
     last_printed: float = float("-inf")
 
@@ -95,7 +96,7 @@ class _Printer:
     def progress(self, progress: DeployProgress) -> None:
         lines = progress_lines(self.service, progress)
         now = self.clock()
-        if lines != self.last_lines or now - self.last_printed >= HEARTBEAT_S:
+        if lines != self.last_lines or now - self.last_printed >= self.heartbeat:
             for line in lines:
                 self.out(line)
             self.last_lines, self.last_printed = lines, now
@@ -103,7 +104,10 @@ class _Printer:
 
 @dataclass
 class DeploymentWaiter:
-    """Polls the clusters of ``targets`` until all are deployed (see the module docstring)."""
+    """Polls the clusters of ``targets`` until all are deployed (see the module docstring).
+
+    Unchanged progress is printed again after ``heartbeat`` seconds (0: every round).
+    """
 
     service: str
     targets: Sequence[DeployTarget]
@@ -112,10 +116,11 @@ class DeploymentWaiter:
     poll_interval: float
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    heartbeat: float = HEARTBEAT_S
 
     def run(self, timeout: float) -> WaitResult:
         """Wait up to ``timeout`` seconds; Ctrl-C ends the wait as ABORTED."""
-        printer = _Printer(self.service, self.out, self.clock)
+        printer = _Printer(self.service, self.out, self.clock, self.heartbeat)
         immediate = [other_type_progress(t.cluster, t.instance, t.instance_type) for t in self.targets
                      if t.instance_type != "marathon"]  # fmt: skip
         printer.completed(immediate)

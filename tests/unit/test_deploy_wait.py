@@ -217,3 +217,20 @@ def test_check_latest_marked_accepts_the_latest_sha_or_its_prefix():
         check_latest_marked(SHA, refs, "canary", "svc")
     with pytest.raises(DeployGroupError, match="not currently used anywhere: prdo.\n.*\n   canary,prod"):
         check_deploy_group_in_use("prdo", ["canary", "prod"])
+
+
+def test_verbose_waiter_repeats_unchanged_progress_every_round():
+    rounds = []
+
+    def fetch(cluster, pending):
+        rounds.append(cluster)
+        done = len(rounds) >= 3
+        return [InstanceProgress(cluster, t.instance, done, "ok" if done else "is bouncing") for t in pending]
+
+    clock, lines = FakeClock(), []
+    waiter = DeploymentWaiter(
+        "svc", [DeployTarget("c1", "main", "marathon")], fetch, lines.append, 1.0,
+        clock=clock, sleep=clock.sleep, heartbeat=0,
+    )  # fmt: skip
+    assert waiter.run(timeout=10).outcome is WaitOutcome.DEPLOYED
+    assert lines.count("  svc.main on c1 is bouncing") == 2

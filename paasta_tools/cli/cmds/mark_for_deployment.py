@@ -263,8 +263,9 @@ def _wait_after_marking(
     from paasta_tools.operations.wait_for_deployment import WaitOutcome
 
     outcome = wait_for_marked_commit(
-        service, args.deploy_group, args.commit, args.soa_dir, refs, args.timeout, args.polling_interval, writer
-    )
+        service, args.deploy_group, args.commit, args.soa_dir, refs, args.timeout, args.polling_interval, writer,
+        verbose=bool(args.verbose),
+    )  # fmt: skip
     if outcome is WaitOutcome.DEPLOYED:
         return EXIT_OK
     if outcome is None:

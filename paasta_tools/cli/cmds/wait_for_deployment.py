@@ -93,7 +93,9 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_SOA_DIR,
         help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
     )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="Print out more output.")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="Print out more output (the progress at every check)."
+    )
     parser.set_defaults(command_func=paasta_wait_for_deployment)
 
 
@@ -175,15 +177,22 @@ def wait_for_marked_commit(
     timeout: float,
     poll_interval: float,
     writer: LogWriter,
+    verbose: bool = False,
     out: Callable[[str], None] = _print,
 ) -> WaitOutcome | None:
     """Wait until ``commit`` is deployed to every instance of ``deploy_group``; None when it has no instances.
 
-    Logs (component ``deploy``) the completion or the timeout explanation.
+    Logs (component ``deploy``) the completion or the timeout explanation.  ``verbose`` prints the
+    progress every round, not only when it changes.
     """
     from paasta_tools.config.soa_dir import read_service_files
     from paasta_tools.deploy_wait import timeout_message
-    from paasta_tools.operations.wait_for_deployment import DeploymentWaiter, WaitOutcome, deploy_group_targets
+    from paasta_tools.operations.wait_for_deployment import (
+        HEARTBEAT_S,
+        DeploymentWaiter,
+        WaitOutcome,
+        deploy_group_targets,
+    )
     from paasta_tools.system_config import load_system_paasta_config
 
     files = read_service_files(soa_dir, service)
@@ -197,7 +206,8 @@ def wait_for_marked_commit(
     fetcher = MarathonProgressFetcher(
         service, files, marked_deployments(service, commit, targets, refs), load_system_paasta_config()
     )
-    result = DeploymentWaiter(service, targets, fetcher, out, poll_interval=poll_interval).run(timeout)
+    waiter = DeploymentWaiter(service, targets, fetcher, out, poll_interval, heartbeat=0 if verbose else HEARTBEAT_S)
+    result = waiter.run(timeout)
     if result.outcome is WaitOutcome.DEPLOYED:
         line = f"Deployment of {commit} for {deploy_group} complete"
     elif result.outcome is WaitOutcome.TIMED_OUT:
@@ -267,8 +277,9 @@ def paasta_wait_for_deployment(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     writer = load_log_writer()
     outcome = wait_for_marked_commit(
-        service, args.deploy_group, commit, args.soa_dir, refs, args.timeout, args.polling_interval, writer
-    )
+        service, args.deploy_group, commit, args.soa_dir, refs, args.timeout, args.polling_interval, writer,
+        verbose=bool(args.verbose),
+    )  # fmt: skip
     if outcome is WaitOutcome.DEPLOYED:
         return EXIT_OK
     if outcome is not None:
