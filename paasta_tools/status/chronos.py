@@ -152,6 +152,13 @@ def parent_results(parents: Sequence[str], jobs_by_name: Mapping[str, Mapping[st
     return tuple(results)
 
 
+def _time_zone(value: Any) -> str | None:
+    # Chronos 2.x reads a JSON null scheduleTimeZone as the string "null" and returns it so.
+    if not value or value == "null":
+        return None
+    return str(value)
+
+
 def job_status(
     job: Mapping[str, Any],
     graph_states: Mapping[str, str],
@@ -171,7 +178,7 @@ def job_status(
         last_result=last.state.value,
         last_time=last.time,
         schedule=job.get("schedule") if "parents" not in job else None,
-        time_zone=job.get("scheduleTimeZone") or None,
+        time_zone=_time_zone(job.get("scheduleTimeZone")),
         epsilon=job.get("epsilon"),
         parents=tuple(job.get("parents") or ()),
         command=job.get("command"),

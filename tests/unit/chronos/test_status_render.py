@@ -159,3 +159,11 @@ def test_sandbox_directories_and_agent_urls() -> None:
         ]
     }
     assert sandbox_directories(state) == {"a": "/s/a", "b": "/s/b"}
+
+
+def test_a_null_time_zone_from_chronos_shows_as_utc() -> None:
+    for stored in ("null", None, "America/New_York"):
+        jobs = [chronos_job("svc nightly", scheduleTimeZone=stored)]
+        status = build_chronos_status(config("nightly"), jobs, "", None, NOW)
+        schedule_line = render_chronos_status(status, 0, PLAIN)[3]
+        assert schedule_line.endswith(f"({stored if stored == 'America/New_York' else 'UTC'}) Epsilon: PT60S")
