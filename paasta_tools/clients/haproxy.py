@@ -38,6 +38,10 @@ def fetch_haproxy_csv(url: str, timeout: float = HAPROXY_TIMEOUT_S, session: Any
     getter = session or requests
     try:
         response = getter.get(url, timeout=timeout, headers={"User-Agent": user_agent()})
+    except requests.Timeout as exc:
+        raise HaproxyError(f"could not read HAProxy stats from {url}: no answer within {timeout}s") from exc
+    except requests.ConnectionError as exc:
+        raise HaproxyError(f"could not read HAProxy stats from {url}: nothing answers there") from exc
     except requests.RequestException as exc:
         raise HaproxyError(f"could not read HAProxy stats from {url}: {exc}") from exc
     if response.status_code != 200:
