@@ -19,6 +19,7 @@ from paasta_tools.devcluster.marathon.health_checks import HealthScheduler
 from paasta_tools.devcluster.marathon.ids import format_ts, new_task_id
 from paasta_tools.devcluster.marathon.launch import build_task_spec, fixed_host_ports, host_port_count
 from paasta_tools.devcluster.marathon.state import App, Delay, MarathonState, Task
+from paasta_tools.devcluster.marathon.views import plan_json
 
 log = logging.getLogger(__name__)
 
@@ -347,16 +348,14 @@ class Engine:
                 continue
             if outcome:
                 self.state.remove_deployment(deployment.id)
-                self.events.publish("deployment_success", {"id": deployment.id, "plan": _plan(deployment)})
+                self.events.publish(
+                    "deployment_success", {"id": deployment.id, "plan": plan_json(deployment, self.state)}
+                )
             else:
                 self.state.save_deployment(deployment)
-                self.events.publish("deployment_step_success", {"plan": _plan(deployment)})
+                self.events.publish("deployment_step_success", {"plan": plan_json(deployment, self.state)})
 
     def reset_delay(self, app: App) -> None:
         """Drop the app's launch delay (DELETE /v2/queue/{app}/delay)."""
         app.delay = None
         self.state.save_delay(app)
-
-
-def _plan(deployment: Any) -> dict[str, Any]:
-    return {"id": deployment.id, "version": deployment.version, "steps": [{"actions": s} for s in deployment.steps]}

@@ -18,6 +18,7 @@ from paasta_tools.devcluster.marathon.events import EventBus
 from paasta_tools.devcluster.marathon.ids import validate_path_id
 from paasta_tools.devcluster.marathon.model import is_scale_only, merge_update, normalize_app
 from paasta_tools.devcluster.marathon.state import Action, App, Deployment, MarathonState, Task
+from paasta_tools.devcluster.marathon.views import plan_json, step_json
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Operations:
             self.state.deployments[deployment.id] = deployment
             self.state.save_deployment(deployment)
             self.events.publish(
-                "deployment_info", {"plan": _plan_json(deployment), "currentStep": _step_json(steps[0])}
+                "deployment_info", {"plan": plan_json(deployment, self.state), "currentStep": step_json(steps[0])}
             )
         return deployment
 
@@ -247,7 +248,7 @@ class Operations:
         if deployment is None:
             raise not_found(f"DeploymentPlan {deployment_id} does not exist")
         self.state.remove_deployment(deployment_id)
-        self.events.publish("deployment_failed", {"id": deployment_id, "plan": _plan_json(deployment)})
+        self.events.publish("deployment_failed", {"id": deployment_id, "plan": plan_json(deployment, self.state)})
         if force:
             return None
         changes = []
@@ -259,15 +260,3 @@ class Operations:
                 continue
             changes.append(Change(app_id, old, new, classify(old, new)))
         return self.submit(changes, force=True)
-
-
-def _plan_json(deployment: Deployment) -> dict[str, Any]:
-    return {
-        "id": deployment.id,
-        "version": deployment.version,
-        "steps": [_step_json(step) for step in deployment.steps],
-    }
-
-
-def _step_json(step: list[dict[str, str]]) -> dict[str, Any]:
-    return {"actions": [{"action": a["action"], "app": a["app"]} for a in step]}

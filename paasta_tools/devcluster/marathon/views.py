@@ -211,3 +211,24 @@ def queue_item_json(app: App, renderer: Renderer, now: float) -> dict[str, Any]:
         },
         "app": app_json(app, renderer, set()),
     }
+
+
+def _group_state(definitions: list[dict[str, Any]], version: str) -> dict[str, Any]:
+    return {"id": "/", "apps": definitions, "groups": [], "pods": [], "dependencies": [], "version": version}
+
+
+def plan_json(deployment: Deployment, state: MarathonState) -> dict[str, Any]:
+    """A plan as deployment events carry it: original and target state of the affected apps, and the steps."""
+    original = [d for d in deployment.originals.values() if d is not None]
+    target = [state.apps[a].definition for a in deployment.affected_apps if a in state.apps]
+    return {
+        "id": deployment.id,
+        "version": deployment.version,
+        "original": _group_state(original, deployment.version),
+        "target": _group_state(target, deployment.version),
+        "steps": [step_json(step) for step in deployment.steps],
+    }
+
+
+def step_json(step: list[dict[str, str]]) -> dict[str, Any]:
+    return {"actions": [{"action": str(a["action"]), "app": a["app"]} for a in step]}

@@ -365,3 +365,29 @@ def test_other_frameworks_tasks_use_agent_resources(handle, marathon, client):
     create(marathon, "/squeezed", instances=2, cpus=0.04)
     wait_running(client, "/squeezed", 1)
     assert wait_for(lambda: _queue(marathon))[0]["count"] == 1
+
+
+def test_marathon_python_event_stream_parses_every_event(marathon, client):
+    seen: list[object] = []
+    failures: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            for event in client.event_stream():
+                seen.append(event)
+                if event.event_type == "deployment_success":
+                    return
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    wait_for(lambda: seen)
+    create(marathon, "/streamed", instances=2)
+    consumer.join(10)
+    assert failures == []
+    types = [e.event_type for e in seen]
+    assert types[0] == "event_stream_attached" and types[-1] == "deployment_success"
+    info = next(e for e in seen if e.event_type == "deployment_info")
+    assert info.plan.target.apps[0]["id"] == "/streamed"
+    assert [a.action for a in info.plan.steps[-1].actions] == ["ScaleApplication"]
