@@ -35,6 +35,12 @@ SCRIPTS = {
     "cleanup_marathon_jobs.py": "paasta_tools.scripts.cleanup_marathon_jobs:main",
     "check_marathon_services_replication": "paasta_tools.scripts.check_marathon_services_replication:main",
     "check_marathon_services_replication.py": "paasta_tools.scripts.check_marathon_services_replication:main",
+    "generate_services_file": "paasta_tools.scripts.generate_services_file:main",
+    "generate_services_file.py": "paasta_tools.scripts.generate_services_file:main",
+    "generate_services_yaml": "paasta_tools.scripts.generate_services_yaml:main",
+    "generate_services_yaml.py": "paasta_tools.scripts.generate_services_yaml:main",
+    "synapse_srv_namespaces_fact": "paasta_tools.scripts.synapse_srv_namespaces_fact:main",
+    "synapse_srv_namespaces_fact.py": "paasta_tools.scripts.synapse_srv_namespaces_fact:main",
 }
 
 
