@@ -312,6 +312,7 @@ def test_put_updates_partially_creates_and_rolls_back(marathon, client):
     assert len(versions) == 2
     first = marathon("GET", f"/v2/apps/svc/versions/{versions[-1]}").json()
     assert first["cmd"] == "sleep 1000" and "tasks" not in first
+    assert client.get_version("/svc", versions[-1]).cmd == "sleep 1000"
     assert_valid_app(first)
     wait_for(marathon.deployments_done)
     client.rollback_app("/svc", versions[-1])
