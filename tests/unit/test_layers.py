@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "paasta_tools"
 
-PURE = ("config", "marathon", "chronos", "status", "deploy_tags.py", "errors.py")
+PURE = ("config", "marathon", "chronos", "status", "logs", "fsm", "deploy_tags.py", "errors.py")
 ADAPTERS = ("clients",)
 ENTRY_POINTS = ("cli", "scripts", "demo.py")
 IO_LIBRARIES = {"requests", "docker", "kazoo", "marathon", "chronos", "aiohttp", "subprocess", "socket", "pysensu_yelp"}
@@ -39,6 +39,7 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -68,3 +69,13 @@ def test_the_layers_exist() -> None:
     assert _modules_under(PURE)
     assert (PACKAGE / "clients").is_dir()
     assert (PACKAGE / "cli").is_dir()
+
+
+def _outside_cli() -> list[Path]:
+    cli = PACKAGE / "cli"
+    return [path for path in sorted(PACKAGE.rglob("*.py")) if cli not in path.parents]
+
+
+@pytest.mark.parametrize("path", _outside_cli(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_outside_cli_imports_cli(path: Path) -> None:
+    assert _violations(path, {"paasta_tools.cli"}) == []
