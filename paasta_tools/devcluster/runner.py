@@ -230,6 +230,8 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
     cluster, in_docker = build_cluster(options)
+    if options.executor == "auto" and not in_docker:
+        side.messages.append("no Docker engine answers: tasks run as local processes")
     side.start_registry(in_docker)
     stop_zk = threading.Event()
     try:

@@ -41,13 +41,15 @@ class Devcluster:
     def port_flags(self) -> list[str]:
         return [flag for name, port in self.ports.items() for flag in (f"--{name}-port", str(port))]
 
-    def run(self, *argv: str, via_paasta: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(
+        self, *argv: str, via_paasta: bool = False, timeout: float = 60, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
         base = command(PAASTA) + ["devcluster"] if via_paasta else command(SCRIPT)
-        env = {**os.environ, "PAASTA_DEVCLUSTER_DIR": str(self.data_dir)}
+        env = {**os.environ, "PAASTA_DEVCLUSTER_DIR": str(self.data_dir), **(env or {})}
         return subprocess.run(base + list(argv), capture_output=True, text=True, env=env, timeout=timeout)
 
-    def up(self, *flags: str) -> subprocess.CompletedProcess:
-        return self.run("up", *self.port_flags(), *flags)
+    def up(self, *flags: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return self.run("up", *self.port_flags(), *flags, env=env)
 
     def url(self, name: str, path: str = "") -> str:
         return f"http://127.0.0.1:{self.ports[name]}{path}"
@@ -101,6 +103,15 @@ def test_up_status_down(devcluster: Devcluster) -> None:
     assert not components.zookeeper_ready(devcluster.ports["zookeeper"])
     stopped = devcluster.run("status", via_paasta=True)
     assert stopped.returncode == 1 and "devcluster is not running" in stopped.stderr
+
+
+def test_auto_without_docker_runs_processes_and_says_so(devcluster: Devcluster, tmp_path: Path) -> None:
+    no_engine = {"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    result = devcluster.up("--no-zookeeper", env=no_engine)
+    assert result.returncode == 0, result.stderr
+    assert "Executor:  process" in result.stderr
+    assert "note: no Docker engine answers: tasks run as local processes" in result.stderr
+    assert "note: registry not started: no Docker engine answers" in result.stderr
 
 
 def test_bad_attribute_is_a_usage_error(devcluster: Devcluster) -> None:
