@@ -9,39 +9,14 @@ from typing import Any
 from paasta_tools.status.chronos import ChronosInstanceStatus, TaskOutput, build_chronos_status, tail_lines_for
 
 
-def _cluster_data(ctx: Any, cluster: str, cache: dict[str, Any]) -> dict[str, Any]:
-    """The job list and graph of ``cluster``'s Chronos and its Mesos state, read once per cluster."""
-    if "chronos" in cache:
-        return cache["chronos"]
-    from paasta_tools.clients.chronos_client import get_chronos_client_from_config
-    from paasta_tools.clients.mesos import MesosMasterClient
-    from paasta_tools.errors import PaastaError
-
-    try:
-        endpoints = ctx.system.get_cluster_endpoints(cluster)
-        client = get_chronos_client_from_config(endpoints.chronos_config)
-        jobs = client.list()
-        # Chronos answers an empty body for the graph of no jobs, which chronos-python treats as an error.
-        graph = client.scheduler_graph() if jobs else ""
-    except PaastaError as exc:
-        cache["cluster_error"] = str(exc)
-        raise
-    mesos_state, mesos_error = None, None
-    try:
-        mesos_state = MesosMasterClient(endpoints.mesos_url or "", timeout=10).state()
-    except PaastaError as exc:
-        mesos_error = str(exc)
-    cache["chronos"] = {"jobs": jobs, "graph": graph, "mesos_state": mesos_state, "mesos_error": mesos_error}
-    return cache["chronos"]
-
-
 def fetch_chronos_status(ctx: Any, cluster: str, instance: str, cache: dict[str, Any]) -> ChronosInstanceStatus:
     """The ChronosInstanceStatus of one deployed instance (``ctx`` is the status command's StatusContext)."""
     import dataclasses
 
     from paasta_tools.config.loader import build_instance_config
+    from paasta_tools.operations.cluster_state import chronos_cluster_data
 
-    data = _cluster_data(ctx, cluster, cache)
+    data = chronos_cluster_data(ctx.system, cluster, cache)
     config = build_instance_config(ctx.files, "chronos", cluster, instance)
     config = dataclasses.replace(config, branch_dict=ctx.deployments.get_branch_dict(ctx.service, config.get_branch()))
     status = build_chronos_status(

@@ -121,37 +121,6 @@ def cluster_report(ctx: StatusContext, cluster: str, planned: Sequence[Planned],
     return ClusterReport(cluster, not_deployed, tuple(statuses))
 
 
-def _marathon_cluster_data(ctx: StatusContext, cluster: str, cache: dict[str, Any]) -> dict[str, Any]:
-    """Apps of the service, the queue and the Mesos state of ``cluster``, fetched once per cluster."""
-    if "marathon" in cache:
-        return cache["marathon"]
-    from marathon.exceptions import MarathonError as ClientError
-
-    from paasta_tools.clients import marathon_client
-    from paasta_tools.clients.mesos import MesosMasterClient
-    from paasta_tools.errors import MarathonError, PaastaError
-    from paasta_tools.marathon.job_id import format_job_id
-
-    try:
-        endpoints = ctx.system.get_cluster_endpoints(cluster)
-        client = marathon_client.get_marathon_client_from_config(endpoints.marathon_config or {}, timeout=10)
-        apps = marathon_client.list_app_documents(client, format_job_id(ctx.service, ""))
-        queue = marathon_client.list_queue(client)
-    except ClientError as exc:
-        cache["cluster_error"] = f"Marathon of cluster {cluster} failed: {exc}"
-        raise MarathonError(cache["cluster_error"]) from exc
-    except PaastaError as exc:
-        cache["cluster_error"] = str(exc)
-        raise
-    mesos_state, mesos_error = None, None
-    try:
-        mesos_state = MesosMasterClient(endpoints.mesos_url or "", timeout=10).state()
-    except PaastaError as exc:
-        mesos_error = str(exc)
-    cache["marathon"] = {"apps": apps, "queue": queue, "mesos_state": mesos_state, "mesos_error": mesos_error}
-    return cache["marathon"]
-
-
 def _smartstack_status(ctx: StatusContext, config: Any, namespace: Any, data: dict[str, Any]) -> Any:
     from paasta_tools.clients import haproxy
     from paasta_tools.errors import PaastaError
@@ -196,9 +165,10 @@ def fetch_marathon_status(ctx: StatusContext, cluster: str, instance: str, cache
     from paasta_tools.config.loader import build_instance_config
     from paasta_tools.config.smartstack import load_service_namespace_config
     from paasta_tools.marathon.app_dict import app_system_config_from, format_marathon_app_dict
+    from paasta_tools.operations.cluster_state import marathon_cluster_data
     from paasta_tools.status.marathon import build_marathon_status
 
-    data = _marathon_cluster_data(ctx, cluster, cache)
+    data = marathon_cluster_data(ctx.system, ctx.service, cluster, cache)
     config = build_instance_config(ctx.files, "marathon", cluster, instance)
     config = dataclasses.replace(config, branch_dict=ctx.deployments.get_branch_dict(ctx.service, config.get_branch()))
     namespace = load_service_namespace_config(ctx.files, ctx.service, config.get_nerve_namespace())

@@ -132,11 +132,10 @@ class MarathonProgressFetcher:
     def __call__(self, cluster: str, targets: Sequence[DeployTarget]) -> list[InstanceProgress]:
         import datetime
 
-        from paasta_tools.cli.cmds.status import StatusContext, _marathon_cluster_data
+        from paasta_tools.operations.cluster_state import marathon_cluster_data
 
         now = datetime.datetime.now(datetime.UTC)
-        ctx = StatusContext(self.service, self.files, self.deployments, self.system, 0, now)
-        data = _marathon_cluster_data(ctx, cluster, {})
+        data = marathon_cluster_data(self.system, self.service, cluster, {})
         return [self._instance(cluster, target.instance, data, now) for target in targets]
 
     def _instance(self, cluster: str, instance: str, data: dict[str, Any], now: Any) -> InstanceProgress:
