@@ -114,3 +114,7 @@ class SensuError(PaastaError):
 
 class DeployGroupError(PaastaError):
     """A deploy group is not used by any instance, or the commit given is not the one marked for it."""
+
+
+class LogsError(PaastaError):
+    """``paasta logs`` cannot read: an unknown component, a bad time or line argument, no log_reader config."""

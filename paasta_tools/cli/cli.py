@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Restarts a PaaSTA service instance right away (without draining)",
     ),
     "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
+    "logs": ("paasta_tools.cli.cmds.logs", "Streams logs relevant to a service across the PaaSTA components"),
     "wait-for-deployment": (
         "paasta_tools.cli.cmds.wait_for_deployment",
         "Wait a service to be deployed to deploy_group",
