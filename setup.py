@@ -41,6 +41,11 @@ SCRIPTS = {
     "generate_services_yaml.py": "paasta_tools.scripts.generate_services_yaml:main",
     "synapse_srv_namespaces_fact": "paasta_tools.scripts.synapse_srv_namespaces_fact:main",
     "synapse_srv_namespaces_fact.py": "paasta_tools.scripts.synapse_srv_namespaces_fact:main",
+    "generate_all_deployments": "paasta_tools.scripts.generate_all_deployments:main",
+    "am_i_mesos_leader": "paasta_tools.scripts.am_i_mesos_leader:main",
+    "am_i_mesos_leader.py": "paasta_tools.scripts.am_i_mesos_leader:main",
+    "get_mesos_leader": "paasta_tools.scripts.get_mesos_leader:main",
+    "get_mesos_leader.py": "paasta_tools.scripts.get_mesos_leader:main",
 }
 
 
