@@ -180,7 +180,7 @@ def test_down_after_a_crash_cleans_up_leftover_tasks(devcluster: Devcluster) -> 
     assert result.returncode == 0
     assert "stopped 2 leftover task(s)" in result.stderr
     for pid in pids:
-        wait_for(lambda pid=pid: not _alive(pid), timeout=5)
+        wait_for(lambda pid=pid: not _alive(pid), timeout=15)
 
 
 @pytest.mark.docker

@@ -69,7 +69,7 @@ def test_container_answers_http_on_its_published_port_and_passes_checks(run_with
     async def scenario(executor: DockerExecutor) -> None:
         await executor.launch(spec)
         assert (await executor.poll())[spec.task_id].state is TaskState.RUNNING
-        await async_wait_for(lambda: asyncio.to_thread(lambda: _quiet(fetch, port)), timeout=5)
+        await async_wait_for(lambda: asyncio.to_thread(lambda: _quiet(fetch, port)), timeout=15)
         http = {"protocol": "HTTP", "path": "/index.html", "portIndex": 0, "timeoutSeconds": 2}
         assert (await run_health_check(http, "127.0.0.1", [port], executor, spec.task_id))[0] is True
         assert (await run_health_check({"protocol": "TCP"}, "127.0.0.1", [port], executor, spec.task_id))[0] is True
@@ -197,7 +197,7 @@ def test_recover_reattaches_running_containers(docker_engine, tmp_path):
             assert recovered[running.task_id].state is TaskState.RUNNING
             assert (recovered[ended.task_id].state, recovered[ended.task_id].exit_code) == (TaskState.FAILED, 5)
             assert recovered[unknown.task_id].state is TaskState.LOST
-            await async_wait_for(lambda: asyncio.to_thread(_quiet, fetch, running.host_ports[0]), timeout=5)
+            await async_wait_for(lambda: asyncio.to_thread(_quiet, fetch, running.host_ports[0]), timeout=15)
             await second.kill(running.task_id, grace_seconds=0)
             await wait_state(second, running.task_id, TaskState.KILLED)
         finally:
@@ -253,7 +253,7 @@ def test_sync_sandbox_copies_running_container_output(run_with_executor):
             await executor.sync_sandbox(spec.task_id)
             return stdout.exists() and stdout.read_text() == "from-container\n"
 
-        await async_wait_for(synced, timeout=5)
+        await async_wait_for(synced, timeout=15)
 
     run_with_executor(scenario)
 
@@ -275,7 +275,7 @@ def test_host_network_and_volumes(run_with_executor, tmp_path):
 
     async def scenario(executor: DockerExecutor) -> None:
         await executor.launch(spec)
-        body = await async_wait_for(lambda: asyncio.to_thread(_quiet, fetch, port), timeout=5)
+        body = await async_wait_for(lambda: asyncio.to_thread(_quiet, fetch, port), timeout=15)
         assert body == b"from-volume\n"
         code, output = await executor.run_command_check(spec.task_id, "touch /www/x", 5)
         assert code != 0 and "Read-only" in output

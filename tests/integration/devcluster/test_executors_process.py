@@ -105,7 +105,7 @@ def test_kill_is_observed_as_killed(tmp_path: Path) -> None:
         await executor.launch(spec)
         assert (await executor.poll())[spec.task_id].state is TaskState.RUNNING
         await executor.kill(spec.task_id, grace_seconds=1)
-        status = await wait_state(executor, spec.task_id, TaskState.KILLED, TaskState.FAILED, timeout=3)
+        status = await wait_state(executor, spec.task_id, TaskState.KILLED, TaskState.FAILED, timeout=10)
         assert status.state is TaskState.KILLED
 
     run(scenario())
@@ -121,7 +121,7 @@ def test_kill_escalates_to_sigkill_for_the_whole_group(tmp_path: Path) -> None:
         child = int(child_file.read_text())
         await executor.kill(spec.task_id, grace_seconds=0.3)
         await wait_state(executor, spec.task_id, TaskState.KILLED)
-        await async_wait_for(lambda: asyncio.sleep(0, pid_start_ticks(child) is None), timeout=3)
+        await async_wait_for(lambda: asyncio.sleep(0, pid_start_ticks(child) is None), timeout=10)
 
     run(scenario())
 
@@ -193,7 +193,7 @@ def test_recover_reattaches_running_and_reports_ended_tasks(tmp_path: Path) -> N
         assert (recovered[ended.task_id].state, recovered[ended.task_id].exit_code) == (TaskState.FAILED, 4)
         assert recovered[unknown.task_id].state is TaskState.LOST
         await second.kill(running.task_id, grace_seconds=1)
-        await wait_state(second, running.task_id, TaskState.KILLED, timeout=3)
+        await wait_state(second, running.task_id, TaskState.KILLED, timeout=10)
 
     run(scenario())
 
