@@ -28,7 +28,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
-DEFAULTS = {"marathon": 8080, "chronos": 8081, "mesos": 5050, "zookeeper": 2181, "registry": 5000}
+DEFAULTS = {"marathon": 8080, "chronos": 8081, "mesos": 5050, "zookeeper": 2181, "registry": 5000, "sensu": 3030}
 
 
 def default_data_dir() -> Path:
@@ -62,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     up.add_argument("--no-zookeeper", dest="zookeeper", action="store_false", help="do not start ZooKeeper")
     up.add_argument("--no-registry", dest="registry", action="store_false", help="do not start a docker registry")
+    up.add_argument(
+        "--no-sensu", dest="sensu", action="store_false", help="do not record Sensu events (sensu_host: null)"
+    )
     up.add_argument("--foreground", action="store_true", help="run in this process until interrupted")
     up.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     for name, text in (("down", "stop the devcluster and every task it runs"), ("status", "show what runs")):
@@ -111,8 +114,10 @@ def _options(args: argparse.Namespace) -> Any:
         zookeeper_port=args.zookeeper_port,
         registry_port=args.registry_port,
         executor=args.executor,
+        sensu_port=args.sensu_port,
         zookeeper=args.zookeeper,
         registry=args.registry,
+        sensu=args.sensu,
         **({"attributes": tuple(args.attributes)} if args.attributes else {}),
     )
 
@@ -141,6 +146,9 @@ def _endpoint_lines(options: Any, executor: str | None = None) -> list[tuple[str
         lines.append(("ZooKeeper:", f"zk://127.0.0.1:{options.zookeeper_port}/mesos-{options.cluster}"))
     if options.registry:
         lines.append(("Registry:", f"127.0.0.1:{options.registry_port}"))
+    if options.sensu:
+        events = options.data_dir / "sensu-events.jsonl"
+        lines.append(("Sensu:", f"127.0.0.1:{options.sensu_port} (events in {events})"))
     lines.append(("Executor:", executor or options.executor))
     return lines
 
@@ -174,6 +182,7 @@ def _child_argv(options: Any, ready_fd: int) -> list[str]:
     argv += ["--executor", options.executor]
     argv += [] if options.zookeeper else ["--no-zookeeper"]
     argv += [] if options.registry else ["--no-registry"]
+    argv += [] if options.sensu else ["--no-sensu"]
     for name, value in options.attributes:
         argv += ["--attribute", f"{name}={value}"]
     return argv
@@ -353,6 +362,7 @@ def status(args: argparse.Namespace) -> int:
         "Mesos:": _answers(f"http://127.0.0.1:{options.mesos_port}/health"),
         "ZooKeeper:": components.zookeeper_ready(options.zookeeper_port),
         "Registry:": components.registry_ready(options.registry_port),
+        "Sensu:": _listens(options.sensu_port),
     }
     started = {"ZooKeeper:": running.get("zookeeper"), "Registry:": running.get("registry")}
     print(f"devcluster {options.cluster} is running (pid {record['pid']}), data in {data_dir}")
@@ -377,6 +387,16 @@ def _health(label: str, checks: dict[str, bool], started: dict[str, Any]) -> str
     if label in started and record_alive(started[label]):
         return "  starting"
     return "  not running"
+
+
+def _listens(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def _running_tasks(state_url: str) -> dict[str, int] | None:

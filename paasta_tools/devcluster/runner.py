@@ -33,6 +33,7 @@ LOG_FILE = "devcluster.log"
 SETTINGS_FILE = "settings.json"
 COMPONENTS_FILE = "components.json"
 SYSTEM_CONFIG_DIR = "etc_paasta"
+SENSU_EVENTS_FILE = "sensu-events.jsonl"
 DEFAULT_ATTRIBUTES = (("region", "devregion"), ("pool", "default"))
 
 
@@ -48,8 +49,10 @@ class UpOptions:
     zookeeper_port: int = 2181
     registry_port: int = 5000
     executor: str = "auto"
+    sensu_port: int = 3030
     zookeeper: bool = True
     registry: bool = True
+    sensu: bool = True
     attributes: tuple[tuple[str, str], ...] = DEFAULT_ATTRIBUTES
 
     def to_json(self) -> dict[str, Any]:
@@ -118,8 +121,9 @@ def check_api_ports(options: UpOptions) -> None:
             raise DevclusterError(f"cannot start the devcluster: 127.0.0.1:{port} ({flag}) is already in use")
 
 
-def endpoints(options: UpOptions) -> DevclusterEndpoints:
-    """Where this devcluster's parts answer (ZooKeeper and the registry at their ports even if absent)."""
+def endpoints(options: UpOptions, sensu: bool = False) -> DevclusterEndpoints:
+    """Where this devcluster's parts answer (ZooKeeper and the registry at their ports even if absent;
+    Sensu events only when the recorder listens)."""
     base = "http://127.0.0.1"
     return DevclusterEndpoints(
         cluster=options.cluster,
@@ -129,6 +133,7 @@ def endpoints(options: UpOptions) -> DevclusterEndpoints:
         zookeeper_port=options.zookeeper_port,
         registry=f"127.0.0.1:{options.registry_port}",
         log_dir=options.data_dir / "logs",
+        sensu_port=options.sensu_port if sensu else None,
     )
 
 
@@ -226,6 +231,18 @@ def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
     return Cluster(settings, executor), executor.name == "docker"
 
 
+async def _start_sensu(options: UpOptions, messages: list[str]) -> asyncio.AbstractServer | None:
+    if not options.sensu:
+        return None
+    from paasta_tools.devcluster.sensu import start_sensu_recorder
+
+    try:
+        return await start_sensu_recorder(options.sensu_port, options.data_dir / SENSU_EVENTS_FILE)
+    except OSError as exc:
+        messages.append(f"sensu recorder not started: 127.0.0.1:{options.sensu_port}: {exc.strerror or exc}")
+        return None
+
+
 async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
@@ -239,8 +256,9 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     except OSError as exc:
         raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
     data_dir = options.data_dir
+    sensu = await _start_sensu(options, side.messages)
     write_json(data_dir / COMPONENTS_FILE, side.records())
-    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options))
+    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, sensu is not None))
     write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
     master_id = cluster.store.get("mesos", "master_id") or options.cluster
     zk_thread = threading.Thread(
@@ -255,6 +273,8 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     await stopping.wait()
     log.info("stopping the devcluster")
     stop_zk.set()
+    if sensu is not None:
+        sensu.close()
     await stop_servers(cluster, runners, kill_tasks=True)
     (data_dir / PID_FILE).unlink(missing_ok=True)
 

@@ -36,7 +36,8 @@ class Devcluster:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.ports = {name: free_port() for name in ("marathon", "chronos", "mesos", "zookeeper", "registry")}
+        names = ("marathon", "chronos", "mesos", "zookeeper", "registry", "sensu")
+        self.ports = {name: free_port() for name in names}
 
     def port_flags(self) -> list[str]:
         return [flag for name, port in self.ports.items() for flag in (f"--{name}-port", str(port))]
@@ -84,11 +85,17 @@ def test_up_status_down(devcluster: Devcluster) -> None:
     assert config.get_marathon_config()["url"] == devcluster.url("marathon")
     assert config.get_chronos_config()["url"] == [devcluster.url("chronos")]
     assert config.get_zk_hosts() == f"127.0.0.1:{devcluster.ports['zookeeper']}/mesos-devtest"
+    assert (config.get_sensu_host(), config.get_sensu_port()) == ("127.0.0.1", devcluster.ports["sensu"])
+    _send_sensu_event(config.get_sensu_host(), config.get_sensu_port())
+    events = devcluster.data_dir / "sensu-events.jsonl"
+    recorded = wait_for(lambda: events.exists() and events.read_text().splitlines())
+    assert json.loads(recorded[0])["name"] == "setup_marathon_job.svc.main"
 
     status = devcluster.run("status")
     assert status.returncode == 0
     assert f"Marathon:  {devcluster.url('marathon')}  up" in status.stdout
     assert f"Mesos:     {devcluster.url('mesos')}  up" in status.stdout
+    assert f"Sensu:     127.0.0.1:{devcluster.ports['sensu']} (events in" in status.stdout
     assert "Tasks:     0 running\n" in status.stdout
     if components.missing_zookeeper() is None:
         wait_for(lambda: components.zookeeper_ready(devcluster.ports["zookeeper"]), timeout=20)
@@ -214,6 +221,20 @@ def test_containers_survive_kill_9_and_down_removes_them(devcluster: Devcluster,
     assert {c.id for c in containers()} == {c.id for c in started}
     assert devcluster.run("down").returncode == 0
     assert containers() == []
+
+
+def _send_sensu_event(host: str, port: int) -> None:
+    import pysensu_yelp
+
+    pysensu_yelp.send_event(
+        name="setup_marathon_job.svc.main",
+        runbook="http://runbook",
+        status=0,
+        output="ok",
+        team="team",
+        sensu_host=host,
+        sensu_port=port,
+    )
 
 
 def _answers(url: str) -> bool:
