@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from paasta_tools.cli.arguments import strip_services_prefix
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
 if TYPE_CHECKING:
@@ -54,11 +55,6 @@ def get_username() -> str:
         return "unknown"
 
 
-def strip_services_prefix(service: str) -> str:
-    """``services-foo`` → ``foo``: the docker repository name is accepted as the service name."""
-    return service.split("services-", 1)[1] if service.startswith("services-") else service
-
-
 def run_logged_make(
     target: str, service: str, env: Mapping[str, str], writer: LogWriter, directory: str, timeout: float | None = None
 ) -> int:
@@ -71,6 +67,17 @@ def run_logged_make(
         writer.log(service=service, line=line, component="build", level="debug")
 
     return run_make_target(target, directory, dict(env), on_line, timeout=timeout)
+
+
+def service_and_image_tag(service: str, soa_dir: str, commit: str) -> tuple[str, str]:
+    """The service of ``-s`` (no ``services-`` prefix; its soa-configs must exist) and its image tag at ``commit``."""
+    from paasta_tools.clients import docker_images
+    from paasta_tools.config.soa_dir import require_service_dir
+    from paasta_tools.system_config import load_system_paasta_config
+
+    service = strip_services_prefix(service)
+    require_service_dir(soa_dir, service)
+    return service, docker_images.build_docker_tag(load_system_paasta_config().get_docker_registry(), service, commit)
 
 
 def log_event(writer: LogWriter, service: str, line: str, stream: Callable[[str], object] | None = None) -> None:
@@ -87,8 +94,7 @@ def cook_image(service: str, soa_dir: str, directory: str, env: Mapping[str, str
     require_service_dir(soa_dir, service)
     if not makefile_responds_to("cook-image", directory):
         sys.stderr.write(
-            "ERROR: local-run now requires a cook-image target to be present in the Makefile. "
-            f"See {CONTRACT_DOCS}\n"
+            f"ERROR: local-run now requires a cook-image target to be present in the Makefile. See {CONTRACT_DOCS}\n"
         )
         return EXIT_FAILURE
     try:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -67,10 +67,7 @@ def add_emergency_subparser(subparsers: argparse._SubParsersAction, command: str
         help="The complete Marathon app id to act on (default: every app of the instance for stop, "
         "the app of the current config otherwise). Like example--service.main.gitf0b3a1d2.config1234abcd",
     )  # fmt: skip
-    parser.add_argument(
-        "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )  # fmt: skip
+    add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     functions = {"start": paasta_emergency_start, "stop": paasta_emergency_stop, "restart": paasta_emergency_restart}
     parser.set_defaults(command_func=functions[command])
 

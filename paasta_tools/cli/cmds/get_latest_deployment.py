@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import add_soa_dir_argument
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -29,14 +29,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         required=True,
         help="Name of the deploy group which you want to get the latest deployment for.",
     ).completer = complete_deploy_groups
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.set_defaults(command_func=paasta_get_latest_deployment)
 
 

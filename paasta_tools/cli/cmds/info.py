@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from paasta_tools.cli.arguments import add_soa_dir_argument
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
 EXIT_OK = 0
@@ -32,14 +33,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-s", "--service", help="The name of the service you wish to inspect (default: the current directory's name)"
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"define a different soa config directory (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser, help=f"define a different soa config directory (default {DEFAULT_SOA_DIR})")
     parser.set_defaults(command_func=paasta_info)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import add_soa_dir_argument
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -30,14 +30,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="Display all service.instance values, which only PaaSTA services have.",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.set_defaults(command_func=paasta_list)
 
 

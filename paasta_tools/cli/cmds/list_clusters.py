@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import add_soa_dir_argument
 
 EXIT_OK = 0
 
@@ -18,14 +18,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
             "file in the soa-configs directory, one per line."
         ),
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.set_defaults(command_func=paasta_list_clusters)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import add_soa_dir_argument, strip_services_prefix
 
 if TYPE_CHECKING:
     from paasta_tools.clients.log_writer import LogWriter
@@ -68,14 +68,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-s", "--service", required=True, help="Name of the service which you wish to mark for deployment."
     ).completer = complete_services
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="Print out more output.")
     _add_wait_arguments(parser)
     parser.set_defaults(command_func=paasta_mark_for_deployment)
@@ -106,11 +99,6 @@ def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
 def _red(text: str, stream: TextIO) -> str:
     isatty = getattr(stream, "isatty", None)
     return f"\033[31m{text}\033[0m" if isatty and isatty() else text
-
-
-def strip_services_prefix(service: str) -> str:
-    """``services-foo`` → ``foo`` (the docker repository name is accepted as the service name)."""
-    return service.split("services-", 1)[1] if service.startswith("services-") else service
 
 
 def unused_deploy_group_warning(deploy_group: str, in_use: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -32,10 +32,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="Print out more output regarding the state of the cluster (up to -vvv)",
     )  # fmt: skip
     parser.add_argument("-c", "--clusters", help="A comma separated list of clusters to view. Defaults to all.")
-    parser.add_argument(
-        "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )  # fmt: skip
+    add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     parser.add_argument(
         "-g", "--groupings", nargs="+", default=["region"],
         help="Group resource information of slaves grouped by attribute (with -vv)",

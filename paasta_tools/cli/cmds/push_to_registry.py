@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from paasta_tools.cli.arguments import add_soa_dir_argument
 from paasta_tools.cli.cmds.mark_for_deployment import validate_full_git_sha
-from paasta_tools.paths import DEFAULT_SOA_DIR
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -37,28 +37,18 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         type=validate_full_git_sha,
         help="Git sha after which to name the remote image",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.set_defaults(command_func=paasta_push_to_registry)
 
 
 def paasta_push_to_registry(args: argparse.Namespace) -> int:
     """Push the commit's image; the outcome is logged to the ``build`` component."""
-    from paasta_tools.cli.cmds.cook_image import log_event, strip_services_prefix
+    from paasta_tools.cli.cmds.cook_image import log_event, service_and_image_tag
     from paasta_tools.clients import docker_images
     from paasta_tools.clients.log_writer import load_log_writer
-    from paasta_tools.config.soa_dir import require_service_dir
     from paasta_tools.errors import DockerImageError
-    from paasta_tools.system_config import load_system_paasta_config
 
-    service = strip_services_prefix(args.service)
-    require_service_dir(args.soa_dir, service)
-    tag = docker_images.build_docker_tag(load_system_paasta_config().get_docker_registry(), service, args.commit)
+    service, tag = service_and_image_tag(args.service, args.soa_dir, args.commit)
     writer = load_log_writer()
 
     def on_line(line: str) -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -63,14 +63,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-f", "--force-disabled", action="store_true", dest="force_disabled", help="rerun a disabled job anyway"
     )
-    parser.add_argument(
-        "-y",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser, ("-y",), help=SHORT_SOA_DIR_HELP)
     parser.set_defaults(command_func=paasta_rerun)
 
 

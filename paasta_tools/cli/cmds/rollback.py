@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
+from paasta_tools.cli.arguments import add_soa_dir_argument
 from paasta_tools.cli.cmds.mark_for_deployment import validate_full_git_sha
-from paasta_tools.paths import DEFAULT_SOA_DIR
 
 if TYPE_CHECKING:
     from paasta_tools.deploy_tags import PreviousDeploy
@@ -49,15 +49,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-s", "--service", help='Name of the service to rollback (e.g. "service1")'
     ).completer = complete_services
-    parser.add_argument(
-        "-y",
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser, ("-y", "-d"))
     parser.set_defaults(command_func=paasta_rollback)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
+from paasta_tools.cli.arguments import add_soa_dir_argument
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
 if TYPE_CHECKING:
@@ -88,14 +89,7 @@ def add_command_subparser(subparsers: argparse._SubParsersAction, command: str) 
         required=True,
         help="A comma-separated list of clusters to act on. Like --clusters norcal-prod,nova-prod.",
     ).completer = complete_clusters
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     funcs = {"start": paasta_start, "restart": paasta_restart, "stop": paasta_stop}
     parser.set_defaults(command_func=funcs[command])
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
 
 if TYPE_CHECKING:
     from paasta_tools.config.soa_dir import ServiceFiles
@@ -44,10 +44,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="Name of the deploy group which you want to get status for. "
         "If specified together with --instances and/or --clusters, will show common instances only.",
     )  # fmt: skip
-    parser.add_argument(
-        "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )  # fmt: skip
+    add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text", help="Output format (default text)")
     parser.set_defaults(command_func=paasta_status)
 

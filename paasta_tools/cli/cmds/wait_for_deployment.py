@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.cli.arguments import add_soa_dir_argument
 
 if TYPE_CHECKING:
     from paasta_tools.clients.log_writer import LogWriter
@@ -85,14 +85,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help='Name of the service which you wish to wait for deployment. Leading "services-" will be stripped.',
     ).completer = complete_services
     add_wait_arguments(parser)
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help=f"A directory from which soa-configs should be read (default {DEFAULT_SOA_DIR})",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="Print out more output (the progress at every check)."
     )
@@ -258,7 +251,8 @@ def _red(text: str) -> str:
 
 def paasta_wait_for_deployment(args: argparse.Namespace) -> int:
     """Check that the commit is the group's latest marked one, then wait for it (exit 1 on timeout/Ctrl-C)."""
-    from paasta_tools.cli.cmds.mark_for_deployment import in_use_deploy_groups, strip_services_prefix
+    from paasta_tools.cli.arguments import strip_services_prefix
+    from paasta_tools.cli.cmds.mark_for_deployment import in_use_deploy_groups
     from paasta_tools.clients.git import list_remote_refs
     from paasta_tools.clients.log_writer import load_log_writer
     from paasta_tools.deploy_wait import aborted_lines
