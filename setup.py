@@ -46,6 +46,8 @@ SCRIPTS = {
     "am_i_mesos_leader.py": "paasta_tools.scripts.am_i_mesos_leader:main",
     "get_mesos_leader": "paasta_tools.scripts.get_mesos_leader:main",
     "get_mesos_leader.py": "paasta_tools.scripts.get_mesos_leader:main",
+    "graceful_app_drain": "paasta_tools.scripts.graceful_app_drain:main",
+    "graceful_app_drain.py": "paasta_tools.scripts.graceful_app_drain:main",
 }
 
 
@@ -65,7 +67,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.11",
     packages=find_namespace_packages(include=["paasta_tools", "paasta_tools.*"]),
-    package_data={"paasta_tools": ["**/*.json"]},
+    package_data={"paasta_tools": ["**/*.json", "fsm/template/*"]},
     include_package_data=True,
     install_requires=[
         "marathon==0.13.0",

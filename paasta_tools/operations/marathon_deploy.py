@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,3 +246,24 @@ def deploy_instance(env: DeployEnv, target: InstanceTarget, apps: Iterable[Marat
         return DeployResult(1, str(exc))
     except marathon_errors() as exc:
         return DeployResult(1, f"Marathon API error while deploying {target.name}: {exc}")
+
+
+def drain_apps_away(env: DeployEnv, target: InstanceTarget, apps: Sequence[MarathonAppState]) -> DeployResult:
+    """One step of the ``down`` bounce over ``apps`` (graceful_app_drain), under no lock of its own.
+
+    Every task is drained with the instance's drain method (``target`` needs ``config`` and
+    ``namespace``); those safe to kill are killed with scale, and an app left without tasks is deleted.
+    ``target.app_dict`` (when set) names the instance's current app in the log lines.
+    """
+    run = _Run(env, target, drain_method_for(target))
+    desired_id = (target.app_dict or {}).get("id", "")
+    drained_ids = {app.id.lstrip("/") for app in apps}
+    plan = plan_deploy(
+        target.name,
+        {"id": "" if desired_id in drained_ids else desired_id, "instances": 0},
+        apps,
+        run.facts(apps),
+        "down",
+    )
+    run.kill_and_delete(plan, run.drain_and_find_killable(plan))
+    return DeployResult(0, f"Drained {len(plan.tasks_to_drain)} tasks of {', '.join(sorted(drained_ids))}")
