@@ -118,3 +118,7 @@ class DeployGroupError(PaastaError):
 
 class LogsError(PaastaError):
     """``paasta logs`` cannot read: an unknown component, a bad time or line argument, no log_reader config."""
+
+
+class FsmError(PaastaError):
+    """``paasta fsm`` cannot create the service: a bad name or value, an existing service, no free proxy port."""

@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
     "logs": ("paasta_tools.cli.cmds.logs", "Streams logs relevant to a service across the PaaSTA components"),
+    "fsm": ("paasta_tools.cli.cmds.fsm", "Generate boilerplate configs for a new PaaSTA Service"),
     "wait-for-deployment": (
         "paasta_tools.cli.cmds.wait_for_deployment",
         "Wait a service to be deployed to deploy_group",

@@ -1,0 +1,1 @@
+"""``paasta fsm``: a new service's soa-configs rendered from a template (pure; see ``render``)."""
