@@ -38,6 +38,8 @@ class LogReader(Protocol):
 
     def read_new(self, log_filter: LogFilter) -> list[LogLine]: ...
 
+    def describe(self) -> str: ...
+
 
 def path_pattern(path_format: str, service: str) -> tuple[str, re.Pattern[str]]:
     """(directory to search, regex of full paths) of every file ``path_format`` gives for ``service``.
@@ -117,6 +119,9 @@ class FileLogReader:
         cursor.offset += len(data)
         return _split_complete_lines(cursor, data)
 
+    def describe(self) -> str:
+        return f"the event log files {self.path_format} of {self.service}"
+
     def read_new(self, log_filter: LogFilter) -> list[LogLine]:
         lines = []
         for path in matching_files(self.path_format, self.service):
@@ -149,6 +154,9 @@ class SandboxLogReader:
     warnings: list[str] = field(default_factory=list)
     _files: dict[tuple[str, str], _SandboxFile] = field(default_factory=dict)
     _first_read: bool = True
+
+    def describe(self) -> str:
+        return f"the sandboxes of {self.service}'s tasks on cluster {self.cluster} (Mesos master {self.mesos_url})"
 
     def read_new(self, log_filter: LogFilter) -> list[LogLine]:
         streams = sorted(SANDBOX_COMPONENTS & log_filter.components)

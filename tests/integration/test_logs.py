@@ -86,7 +86,10 @@ def test_logs_reads_back_mark_for_deployment_stop_and_start(logged_service, caps
     assert _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "deploy", "-o", "1", "-l", "2")[1] == lines[:2]
     assert _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "deploy", "-a", "1h")[1] == lines
     assert _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "deploy", "-t", "1h")[1] == []
-    assert _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "build,monitoring")[1] == []
+    code, lines_none, err = _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "build,monitoring", "-v")
+    assert (code, lines_none) == (0, [])
+    assert "Components build,monitoring of svc on clusters c1,c2" in err
+    assert f"Reading the event log files {s.path_format} of svc" in err
     raw = _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "deploy", "-r")[1]
     assert [json.loads(line)["message"] for line in raw] == _messages(lines)
     assert json.loads(raw[0]) == {**json.loads(raw[0]), "service": "svc", "component": "deploy", "message": marked}

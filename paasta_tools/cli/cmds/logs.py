@@ -131,7 +131,7 @@ def paasta_logs(args: argparse.Namespace) -> int:
     clusters = _split(args.clusters) or list_clusters(args.soa_dir, service)
     return show_logs(
         service, components, clusters, _split(args.instances) or None, args.raw_mode, args.tail,
-        args.line_count, args.line_offset, args.time_from, args.time_to,
+        args.line_count, args.line_offset, args.time_from, args.time_to, verbose=args.verbose,
     )  # fmt: skip
 
 
@@ -149,6 +149,7 @@ def show_logs(
     out: TextIO | None = None,
     err: TextIO | None = None,
     system_config: Any = None,
+    verbose: bool = False,
 ) -> int:
     """Print the selected lines of ``service``; returns the exit code (errors raise PaastaError)."""
     import datetime
@@ -165,6 +166,9 @@ def show_logs(
     log_filter = LogFilter(service, components, frozenset(clusters), _frozen(instances), start=start, end=end)
     readers, warnings = build_readers(system_config, service, components, clusters)
     _warn(warnings, err)
+    if verbose:
+        err.write(f"Components {','.join(sorted(components))} of {service} on clusters {','.join(clusters)}\n")
+        err.write("".join(f"Reading {reader.describe()}\n" for reader in readers))
     printer = _printer(log_filter, raw, out)
     if tail:
         err.write(_cyan("Tailing logs and applying filters...", err) + "\n")

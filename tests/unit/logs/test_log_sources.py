@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
 
-from paasta_tools.cli.cmds.logs import check_filtering_args
+from paasta_tools.cli.cmds.logs import check_filtering_args, show_logs
 from paasta_tools.clients.log_reader import FileLogReader, event_log_reader, path_pattern
 from paasta_tools.clients.log_writer import FileLogWriter
 from paasta_tools.errors import LogsError, PaastaNotConfiguredError
@@ -108,3 +109,23 @@ def test_flag_combinations_upstream_refused() -> None:
     assert check_filtering_args(False, 10, None, "5m", None) == "You cannot filter based on both line counts and time"
     assert check_filtering_args(False, 10, 3, None, None) is None
     assert check_filtering_args(True, None, None, None, None) is None
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_show_logs_colours_only_on_a_terminal(tmp_path: Path) -> None:
+    path_format = str(tmp_path / "{service}.log")
+    FileLogWriter(path_format).log("svc", "Marked it", "deploy")
+    config = SystemPaastaConfig({"log_reader": {"driver": "file", "options": {"path_format": path_format}}})
+    outputs = []
+    for out in (io.StringIO(), _Terminal()):
+        err = io.StringIO()
+        assert show_logs("svc", frozenset({"deploy"}), ["c1"], None, out=out, err=err, system_config=config) == 0
+        outputs.append(out.getvalue())
+        assert "Fetching 100 lines and applying filters" in err.getvalue()
+    plain, colored = outputs
+    assert plain.endswith(" [deploy] [N/A] [N/A] - [event] Marked it\n") and "\033[" not in plain
+    assert "\033[36m[deploy]\033[0m" in colored and colored.endswith("Marked it\n")
