@@ -48,6 +48,8 @@ SCRIPTS = {
     "get_mesos_leader.py": "paasta_tools.scripts.get_mesos_leader:main",
     "graceful_app_drain": "paasta_tools.scripts.graceful_app_drain:main",
     "graceful_app_drain.py": "paasta_tools.scripts.graceful_app_drain:main",
+    "paasta_execute_docker_command": "paasta_tools.scripts.paasta_execute_docker_command:main",
+    "paasta_execute_docker_command.py": "paasta_tools.scripts.paasta_execute_docker_command:main",
 }
 
 

@@ -122,3 +122,7 @@ class LogsError(PaastaError):
 
 class FsmError(PaastaError):
     """``paasta fsm`` cannot create the service: a bad name or value, an existing service, no free proxy port."""
+
+
+class DockerEngineError(PaastaError):
+    """The local Docker engine does not answer or refused a call (listing, inspecting, exec in a container)."""
