@@ -187,14 +187,20 @@ class SandboxLogReader:
         state = MesosMasterClient(self.mesos_url, timeout=self.timeout).state()
         instances = None if log_filter.instances is None else sorted(log_filter.instances)
         pids = agent_pids(state)
-        agents: dict[str, tuple[Any, Mapping[str, Any]]] = {}
+        agents: dict[str, tuple[Any, Mapping[str, Any]] | None] = {}
         for task in service_tasks(state, self.service, instances, self.now()):
             if all((task.task_id, s) in self._files for s in streams):
                 continue
             pid = pids.get(task.slave_id, "")
             if pid not in agents:
-                agent = MesosAgentClient(agent_url_from_pid(pid), timeout=self.timeout)
-                agents[pid] = (agent, agent.agent_state())
+                try:
+                    agent = MesosAgentClient(agent_url_from_pid(pid), timeout=self.timeout)
+                    agents[pid] = (agent, agent.agent_state())
+                except PaastaError as exc:
+                    agents[pid] = None  # that agent's tasks are skipped; the others are still read
+                    self.warnings.append(f"Could not read the agent {pid or task.slave_id} on {self.cluster}: {exc}")
+            if agents[pid] is None:
+                continue
             agent, agent_state = agents[pid]
             directory = agent.sandbox_directory(agent_state, task.task_id)
             if directory is None:

@@ -198,3 +198,16 @@ def test_stdout_and_stderr_of_a_devcluster_task(tmp_path: Path, devcluster_facto
     follow(readers, log_filter, lambda line: seen.append(line.message), io.StringIO(), 0.1,
            lambda: seen.count("tick") >= 2 or time.monotonic() > deadline)  # fmt: skip
     assert seen[:2] == ["tick", "tick"] and "out-1" not in seen
+
+
+def test_an_unreachable_cluster_is_a_warning_and_the_rest_is_shown(logged_service, capsys) -> None:
+    from tests.conftest import free_port
+
+    s = logged_service
+    clusters = {"clusters": {"c1": {"mesos_url": f"http://127.0.0.1:{free_port()}"}}}
+    (s.etc / "clusters.json").write_text(json.dumps(clusters))
+    FileLogWriter(s.path_format).log("svc", "deployed", "deploy", cluster="c1", instance="main")
+    code, lines, err = _logs(capsys, "-s", "svc", "-d", s.soa, "-C", "deploy,app_output")
+    assert code == 0 and _messages(lines) == ["deployed"]
+    assert "Warning: Could not list the tasks of svc on cluster c1: could not reach the Mesos master at" in err
+    assert "Warning: No stdout/stderr for cluster c2: Could not find clusters.c2" in err
