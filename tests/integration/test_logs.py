@@ -211,3 +211,23 @@ def test_an_unreachable_cluster_is_a_warning_and_the_rest_is_shown(logged_servic
     assert code == 0 and _messages(lines) == ["deployed"]
     assert "Warning: Could not list the tasks of svc on cluster c1: could not reach the Mesos master at" in err
     assert "Warning: No stdout/stderr for cluster c2: Could not find clusters.c2" in err
+
+
+def test_stdout_of_a_finished_chronos_run(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
+    import chronos
+
+    from paasta_tools.devcluster.executors.process import ProcessExecutor
+
+    data_dir = tmp_path / "cluster"
+    running = devcluster_factory(executor=ProcessExecutor(data_dir), data_dir=data_dir)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir(tmp_path, running)))
+    client = chronos.connect([running.chronos_url.removeprefix("http://")], scheduler_api_version=None)
+    job = {"name": "svc nightly", "command": "echo nightly-ran", "owner": "t@example.com", "disabled": False,
+           "async": False, "schedule": "R/2099-01-01T00:00:00Z/P1D"}  # fmt: skip
+    client.add(job)
+    client.run("svc nightly")
+    wait_for(lambda: next(j for j in client.list() if j["name"] == "svc nightly")["successCount"] == 1, timeout=10)
+    out, err = io.StringIO(), io.StringIO()
+    assert show_logs("svc", frozenset({"stdout"}), ["devcluster"], ["nightly"], out=out, err=err) == 0
+    assert out.getvalue().splitlines()[-1].endswith(" [stdout] [devcluster] [nightly] - [event] nightly-ran")
+    assert "Warning" not in err.getvalue()
