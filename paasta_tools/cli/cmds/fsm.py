@@ -143,6 +143,7 @@ def gather_values(args: argparse.Namespace, soa_dir: str, system_config: Any, pr
 
 def write_service(soa_dir: str, service: str, files: dict[str, str]) -> Path:
     """Write ``files`` as ``<soa_dir>/<service>/``; FsmError if that exists (nothing is overwritten)."""
+    import shutil
     import tempfile
 
     from paasta_tools.errors import FsmError
@@ -155,12 +156,10 @@ def write_service(soa_dir: str, service: str, files: dict[str, str]) -> Path:
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
         staging.chmod(0o755)
-        os.rename(staging, target)  # fails rather than replaces if the service appeared meanwhile
+        # A service directory with files that appeared meanwhile makes the rename fail: never a mix.
+        os.rename(staging, target)
     except OSError as exc:
-        for child in staging.iterdir() if staging.exists() else ():
-            child.unlink()
-        if staging.exists():
-            staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
         raise FsmError(f"Could not write {target}: {exc.strerror or exc}") from None
     return target
 
