@@ -14,10 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_OK, add_soa_dir_argument, add_verbose_argument, exit_code_of
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 EXIT_CRITICAL = 2
 RED = "\033[31m"
 DEFAULT = "\033[0m"
@@ -27,15 +25,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="check_chronos_jobs", description="Check the status of chronos jobs, and report their status to Sensu."
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -70,13 +61,7 @@ def check_all(soa_dir: str, verbose: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point (see the module doc for exit codes)."""
     args = parse_args(argv)
-    from paasta_tools.errors import PaastaError
-
-    try:
-        return check_all(os.path.abspath(args.soa_dir), args.verbose)
-    except PaastaError as exc:
-        sys.stderr.write(f"check_chronos_jobs: {exc}\n")
-        return EXIT_FAILURE
+    return exit_code_of(lambda: check_all(os.path.abspath(args.soa_dir), args.verbose), "check_chronos_jobs: ")
 
 
 if __name__ == "__main__":

@@ -23,12 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument
 
 log = logging.getLogger("check_marathon_services_replication")
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -36,11 +33,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="check_marathon_services_replication",
         epilog="PERCENTAGE is an integer value representing the percentage of available to expected instances",
     )
-    parser.add_argument(
-        "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )  # fmt: skip
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     parser.add_argument(
         "--min-task-uptime", dest="min_task_uptime", type=float, default=60.0, metavar="SECONDS",
         help="a task counts as available once it has been running this long (default 60)",

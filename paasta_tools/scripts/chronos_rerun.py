@@ -15,10 +15,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 EXECUTION_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
@@ -37,14 +35,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="chronos_rerun", description="Runs a job once now, as it would have run at the given date."
     )
     parser.add_argument("-v", "--verbose", action="count", default=0)
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-a",
         "--run-all-related-jobs",

@@ -14,22 +14,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, exit_code_of
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="cleanup_chronos_jobs", description="Cleans up stale chronos jobs.")
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -85,13 +75,7 @@ def cleanup(soa_dir: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; exit 1 on any failed removal or when Chronos/the system config cannot be reached."""
     args = parse_args(argv)
-    from paasta_tools.errors import PaastaError
-
-    try:
-        return cleanup(os.path.abspath(args.soa_dir))
-    except PaastaError as exc:
-        sys.stderr.write(f"cleanup_chronos_jobs: {exc}\n")
-        return EXIT_FAILURE
+    return exit_code_of(lambda: cleanup(os.path.abspath(args.soa_dir)), "cleanup_chronos_jobs: ")
 
 
 if __name__ == "__main__":

@@ -12,20 +12,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-from paasta_tools.scripts.setup_marathon_job import EXIT_FAILURE, EXIT_OK, configure_logging
+from paasta_tools.scripts.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    add_soa_dir_argument,
+    add_verbose_argument,
+    configure_logging,
+    exit_code_of,
+)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Cleans up stale marathon jobs.")
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-t",
         "--kill-threshold",
@@ -34,7 +33,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=0.5,
         help="The decimal fraction of apps we think is sane to kill when this job runs",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_verbose_argument(parser)
     parser.add_argument(
         "-f",
         "--force",
@@ -85,13 +84,7 @@ def run(soa_dir: str, kill_threshold: float, force: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging(args.verbose)
-    from paasta_tools.errors import PaastaError
-
-    try:
-        return run(args.soa_dir, args.kill_threshold, args.force)
-    except PaastaError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_FAILURE
+    return exit_code_of(lambda: run(args.soa_dir, args.kill_threshold, args.force))
 
 
 if __name__ == "__main__":

@@ -16,25 +16,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument, exit_code_of
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="deploy_chronos_jobs", description="Creates or updates every Chronos job of this cluster."
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -71,13 +61,7 @@ def deploy_all(soa_dir: str, verbose: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; exit 1 when a job or service is broken or Chronos/the system config cannot be reached."""
     args = parse_args(argv)
-    from paasta_tools.errors import PaastaError
-
-    try:
-        return deploy_all(os.path.abspath(args.soa_dir), args.verbose)
-    except PaastaError as exc:
-        sys.stderr.write(f"deploy_chronos_jobs: {exc}\n")
-        return EXIT_FAILURE
+    return exit_code_of(lambda: deploy_all(os.path.abspath(args.soa_dir), args.verbose), "deploy_chronos_jobs: ")
 
 
 if __name__ == "__main__":

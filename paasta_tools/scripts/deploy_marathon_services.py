@@ -15,20 +15,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-from paasta_tools.scripts.setup_marathon_job import EXIT_FAILURE, EXIT_OK, configure_logging
+from paasta_tools.scripts.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    add_soa_dir_argument,
+    add_verbose_argument,
+    configure_logging,
+)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Deploys every marathon service instance of this cluster.")
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -37,7 +35,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="how many instances to deploy at once (default 1)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 

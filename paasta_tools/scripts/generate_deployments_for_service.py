@@ -22,7 +22,7 @@ import sys
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import add_soa_dir_argument, add_verbose_argument
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing (~10 ms)
 if TYPE_CHECKING:
@@ -224,15 +224,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="generate_deployments_for_service",
         description="Creates deployments.json for paasta services.",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     parser.add_argument("-s", "--service", required=True, help="Service name to make the deployments.json for")
     return parser.parse_args(argv)
 

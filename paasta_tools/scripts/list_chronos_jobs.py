@@ -10,22 +10,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="list_chronos_jobs", description="Lists chronos jobs of a cluster.")
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument("-c", "--cluster", dest="cluster", default=None, help="the cluster (default: this one)")
     return parser.parse_args(argv)
 

@@ -12,8 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-from paasta_tools.scripts.setup_marathon_job import EXIT_FAILURE, EXIT_OK
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -26,14 +25,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="define a specific cluster to read from",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-m",
         "--minimal",

@@ -16,10 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument, exit_code_of
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -27,15 +24,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "service_instance", help="The chronos instance of the service to create or update, e.g. example_service.main"
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -101,13 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Invalid service instance specified: {args.service_instance!r}. Format is service.instance.\n"
         )
         return EXIT_FAILURE
-    from paasta_tools.errors import PaastaError
-
-    try:
-        return setup_one(*parsed, os.path.abspath(args.soa_dir), args.verbose)
-    except PaastaError as exc:
-        sys.stderr.write(f"setup_chronos_job: {args.service_instance}: {exc}\n")
-        return EXIT_FAILURE
+    prefix = f"setup_chronos_job: {args.service_instance}: "
+    return exit_code_of(lambda: setup_one(*parsed, os.path.abspath(args.soa_dir), args.verbose), prefix)
 
 
 if __name__ == "__main__":

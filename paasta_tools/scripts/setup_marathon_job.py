@@ -10,14 +10,16 @@ Sensu as ``setup_marathon_job.<service>.<instance>``.  Exit 1 if any instance fa
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
+from paasta_tools.scripts.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    add_soa_dir_argument,
+    add_verbose_argument,
+    configure_logging,
+)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -28,15 +30,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="The list of marathon service instances to create or update",
         metavar="SERVICE.INSTANCE",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_soa_dir_argument(parser)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -50,13 +45,6 @@ def split_service_instance(name: str) -> tuple[str, str] | None:
     except InvalidJobNameError:
         return None
     return (job.service, job.instance) if job.service and job.instance else None
-
-
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    # marathon-python and kazoo are chatty at INFO; their details only help with -v
-    for noisy in ("marathon", "kazoo", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
