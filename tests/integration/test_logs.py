@@ -126,10 +126,16 @@ def test_follow_prints_only_lines_written_after_it_started(logged_service) -> No
     seen: list[str] = []
     deadline = time.monotonic() + 5
     stop = lambda: "second" in seen or time.monotonic() > deadline  # noqa: E731
+    primed = threading.Event()
+
+    def sleep(seconds: float) -> None:  # first called once the lines already there have been read
+        primed.set()
+        time.sleep(seconds)
+
     thread = threading.Thread(target=follow, args=(readers, log_filter, lambda line: seen.append(line.message),
-                                                   io.StringIO(), 0.05, stop))  # fmt: skip
+                                                   io.StringIO(), 0.05, stop, sleep))  # fmt: skip
     thread.start()
-    time.sleep(0.2)
+    assert primed.wait(5)
     writer.log("svc", "first", "deploy", cluster="c1", instance="main")
     writer.log("svc", "elsewhere", "deploy", cluster="c2", instance="main")
     writer.log("svc", "second", "deploy", cluster="c1", instance="canary")
@@ -143,18 +149,23 @@ def test_paasta_logs_f_runs_until_ctrl_c_and_exits_0(logged_service) -> None:
     env = {**os.environ, "PAASTA_SYSTEM_CONFIG_DIR": str(s.etc), "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "paasta_tools.cli.cli", "logs", "-s", "svc", "-d", s.soa, "-C", "deploy", "-f"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
     try:
-        time.sleep(1.5)  # start-up, then the first read that sets where following begins
+        started = process.stderr.readline()
+        time.sleep(0.5)  # the first read, which sets where following begins, follows that line at once
         FileLogWriter(s.path_format).log("svc", "hello while tailing", "deploy", cluster="c1", instance="main")
-        time.sleep(1.5)
+        shown = process.stdout.readline()
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        _, err = process.communicate(timeout=10)
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
+    assert started.strip() == "Tailing logs and applying filters..."
+    assert shown.rstrip("\n").endswith(" [deploy] [c1] [main] - [event] hello while tailing")
     assert process.returncode == 0, err
-    assert "Tailing logs and applying filters..." in err and "Traceback" not in err
-    assert out.splitlines()[-1].endswith(" [deploy] [c1] [main] - [event] hello while tailing")
+    assert "Traceback" not in err
 
 
 def test_stdout_and_stderr_of_a_devcluster_task(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
