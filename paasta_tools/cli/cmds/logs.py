@@ -40,7 +40,16 @@ def _epilog() -> str:
     )
 
 
+def complete_components(prefix: str, **_: object) -> list[str]:
+    """Log component names (for -C)."""
+    from paasta_tools.logs.model import LOG_COMPONENTS
+
+    return [name for name in LOG_COMPONENTS if name.startswith(prefix)]
+
+
 def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+    from paasta_tools.cli.cmds.start_stop_restart import complete_clusters, complete_instances, complete_services
+
     parser = subparsers.add_parser(
         "logs",
         help="Streams logs relevant to a service across the PaaSTA components",
@@ -48,15 +57,19 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=_epilog(),
     )
-    parser.add_argument("-s", "--service", help="The name of the service you wish to inspect. Defaults to autodetect.")
-    parser.add_argument("-C", "--components", help="A comma separated list of the components you want logs for.")
+    parser.add_argument(
+        "-s", "--service", help="The name of the service you wish to inspect. Defaults to autodetect."
+    ).completer = complete_services
+    parser.add_argument(
+        "-C", "--components", help="A comma separated list of the components you want logs for."
+    ).completer = complete_components
     parser.add_argument(
         "-c", "--clusters",
         help="The clusters to see relevant logs for. Defaults to all clusters to which this service is deployed.",
-    )  # fmt: skip
+    ).completer = complete_clusters  # fmt: skip
     parser.add_argument(
         "-i", "--instances", help="The instances to see relevant logs for. Defaults to all instances for this service."
-    )
+    ).completer = complete_instances
     parser.add_argument(
         "-f", "-F", "--tail", dest="tail", action="store_true", default=False,
         help="Stream the logs and follow it for more data",

@@ -129,3 +129,10 @@ def test_show_logs_colours_only_on_a_terminal(tmp_path: Path) -> None:
     plain, colored = outputs
     assert plain.endswith(" [deploy] [N/A] [N/A] - [event] Marked it\n") and "\033[" not in plain
     assert "\033[36m[deploy]\033[0m" in colored and colored.endswith("Marked it\n")
+
+
+def test_component_completion() -> None:
+    from paasta_tools.cli.cmds.logs import complete_components
+
+    assert complete_components("st") == ["stdout", "stderr"]
+    assert "app_output" in complete_components("")
