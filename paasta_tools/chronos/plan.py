@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime
 import enum
-import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paasta_tools.chronos.dependencies import parents_first
 from paasta_tools.chronos.job_name import is_temporary_job_name
 from paasta_tools.chronos.last_run import is_expired_tmp_job
 
@@ -78,26 +78,6 @@ def _parents(job: Mapping[str, Any]) -> list[str]:
     return [str(parent) for parent in job.get("parents") or []]
 
 
-def _write_order(desired: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], set[str]]:
-    """Names with configured parents first (ties by name), and the names stuck in or behind a parent cycle."""
-    waiting = {name: {p for p in _parents(job) if p in desired and p != name} for name, job in desired.items()}
-    children: dict[str, list[str]] = {name: [] for name in desired}
-    for name, parents in waiting.items():
-        for parent in parents:
-            children[parent].append(name)
-    ready = [name for name, parents in waiting.items() if not parents]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        name = heapq.heappop(ready)
-        order.append(name)
-        for child in children[name]:
-            waiting[child].discard(name)
-            if not waiting[child]:
-                heapq.heappush(ready, child)
-    return order, set(desired) - set(order)
-
-
 def _missing_parent_reason(
     name: str, job: Mapping[str, Any], in_chronos: set[str], desired: Iterable[str], broken: Mapping[str, str]
 ) -> str | None:
@@ -125,7 +105,7 @@ def plan_chronos_jobs(
     a safe write order.
     """
     current = existing_jobs_by_name(existing)
-    order, cyclic = _write_order(desired)
+    order, cyclic = parents_first({name: [p for p in _parents(job) if p != name] for name, job in desired.items()})
     failed = {name: "its configuration cannot be used" for name in unbuildable}
     broken: dict[str, str] = {name: "its parents form a cycle: " + ", ".join(sorted(cyclic)) for name in sorted(cyclic)}
     in_chronos = set(current)

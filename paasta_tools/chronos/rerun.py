@@ -12,11 +12,11 @@ from __future__ import annotations
 import copy
 import datetime
 import enum
-import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paasta_tools.chronos.dependencies import parents_first
 from paasta_tools.chronos.interpolation import parse_time_variables, uses_time_variables
 from paasta_tools.chronos.job_name import chronos_to_paasta_job_name, compose_tmp_job_id, tmp_prefix_at
 from paasta_tools.errors import RerunError
@@ -91,25 +91,9 @@ def topological_order(parents_by_job: Mapping[str, Sequence[str]], names: Sequen
 
     Parents outside ``names`` are ignored.
     """
-    wanted = set(names)
-    waiting = {name: {p for p in parents_by_job.get(name, ()) if p in wanted} for name in wanted}
-    children: dict[str, list[str]] = {name: [] for name in wanted}
-    for name, parents in waiting.items():
-        for parent in parents:
-            children[parent].append(name)
-    ready = [name for name, parents in waiting.items() if not parents]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        name = heapq.heappop(ready)
-        order.append(name)
-        for child in children[name]:
-            waiting[child].discard(name)
-            if not waiting[child]:
-                heapq.heappush(ready, child)
-    if len(order) < len(wanted):
-        blocked = wanted - set(order)
-        cycle = _find_cycle({n: list(waiting[n]) for n in blocked}, blocked)
+    order, blocked = parents_first({name: parents_by_job.get(name, ()) for name in set(names)})
+    if blocked:
+        cycle = _find_cycle({n: list(parents_by_job.get(n, ())) for n in blocked}, blocked)
         raise RerunError(f"Jobs' parents form a cycle: {' -> '.join(cycle)}; fix the parents in soa-configs")
     return order
 
