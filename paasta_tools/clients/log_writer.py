@@ -12,6 +12,7 @@ Drivers: ``file`` (options ``path_format`` with ``{service}``, ``{component}``, 
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import re
@@ -80,9 +81,8 @@ class LogWriter(Protocol):
     ) -> None: ...
 
 
-@dataclass(frozen=True)
-class NullLogWriter:
-    """Discards every line."""
+class _FormattingLogWriter(abc.ABC):
+    """``log()`` formats the line (checking its component) and hands it to ``write`` with the fields it names."""
 
     def log(
         self,
@@ -93,7 +93,21 @@ class NullLogWriter:
         cluster: str = ANY_CLUSTER,
         instance: str = ANY_INSTANCE,
     ) -> None:
-        format_log_line(level, cluster, service, instance, component, line)
+        text = format_log_line(level, cluster, service, instance, component, line)
+        fields = {"service": service, "component": component, "level": level, "cluster": cluster, "instance": instance}
+        self.write(text, fields)
+
+    @abc.abstractmethod
+    def write(self, text: str, fields: Mapping[str, str]) -> None:
+        """Record one formatted line; ``fields`` are its service, component, level, cluster and instance."""
+
+
+@dataclass(frozen=True)
+class NullLogWriter(_FormattingLogWriter):
+    """Discards every line."""
+
+    def write(self, text: str, fields: Mapping[str, str]) -> None:
+        return None
 
 
 def _warn_on_stderr(message: str) -> None:
@@ -101,7 +115,7 @@ def _warn_on_stderr(message: str) -> None:
 
 
 @dataclass(frozen=True)
-class FileLogWriter:
+class FileLogWriter(_FormattingLogWriter):
     """Appends each line to the file named by ``path_format``, in a single write (optionally under flock)."""
 
     path_format: str
@@ -110,20 +124,10 @@ class FileLogWriter:
     flock: bool = False
     on_error: Callable[[str], None] = _warn_on_stderr
 
-    def log(
-        self,
-        service: str,
-        line: str,
-        component: str,
-        level: str = DEFAULT_LOGLEVEL,
-        cluster: str = ANY_CLUSTER,
-        instance: str = ANY_INSTANCE,
-    ) -> None:
-        to_write = format_log_line(level, cluster, service, instance, component, line) + self.line_delimiter
+    def write(self, text: str, fields: Mapping[str, str]) -> None:
+        to_write = text + self.line_delimiter
         try:
-            path = self.path_format.format(
-                service=service, component=component, level=level, cluster=cluster, instance=instance
-            )
+            path = self.path_format.format(**fields)
         except (KeyError, IndexError, ValueError, AttributeError) as exc:
             self.on_error(f"Could not log: bad log_writer path_format {self.path_format!r} ({exc!r})")
             return
