@@ -50,6 +50,8 @@ SCRIPTS = {
     "graceful_app_drain.py": "paasta_tools.scripts.graceful_app_drain:main",
     "paasta_execute_docker_command": "paasta_tools.scripts.paasta_execute_docker_command:main",
     "paasta_execute_docker_command.py": "paasta_tools.scripts.paasta_execute_docker_command:main",
+    "paasta_serviceinit": "paasta_tools.scripts.paasta_serviceinit:main",
+    "paasta_serviceinit.py": "paasta_tools.scripts.paasta_serviceinit:main",
 }
 
 
