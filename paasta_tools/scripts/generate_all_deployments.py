@@ -14,11 +14,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
 from paasta_tools.scripts import generate_deployments_for_service as single
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 DEFAULT_JOBS = 4
 
 Generate = Callable[[str, str], "tuple[bool, tuple[str, ...]]"]
@@ -77,14 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="generate_all_deployments",
         description="Creates deployments.json for every paasta service of the soa dir.",
     )
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -93,7 +84,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_JOBS,
         help=f"how many services to generate at once (default {DEFAULT_JOBS})",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)
+    add_verbose_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -14,24 +14,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
 if TYPE_CHECKING:
     from paasta_tools.smartstack_files import ServiceNamespaces
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-
-
-def add_soa_dir_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
 
 
 def read_all_service_namespaces(soa_dir: str) -> tuple[list[ServiceNamespaces], list[str]]:

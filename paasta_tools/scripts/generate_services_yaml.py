@@ -16,12 +16,8 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from paasta_tools.scripts.generate_services_file import (
-    EXIT_FAILURE,
-    add_soa_dir_argument,
-    read_all_service_namespaces,
-    report_problems,
-)
+from paasta_tools.scripts.common import EXIT_FAILURE, add_soa_dir_argument
+from paasta_tools.scripts.generate_services_file import read_all_service_namespaces, report_problems
 
 
 def write_if_changed(path: str, text: str) -> bool:

@@ -17,10 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 DEFAULT_INTERVAL_S = 10.0
 
 
@@ -29,14 +27,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="graceful_app_drain", description="This script drains and kills all the instances of an app."
     )
     parser.add_argument("appname", metavar="APP_ID", help="the Marathon app id to drain, like svc.main.gitX.configY")
-    parser.add_argument(
-        "-d",
-        "--soa-dir",
-        dest="soa_dir",
-        metavar="SOA_DIR",
-        default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )
+    add_soa_dir_argument(parser)
     parser.add_argument(
         "--interval",
         dest="interval",

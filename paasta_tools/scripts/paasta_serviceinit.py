@@ -18,10 +18,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from paasta_tools.paths import DEFAULT_SOA_DIR
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 COMMANDS = ("start", "stop", "restart", "status")
 SKIPPED_TYPES = ("adhoc",)
 
@@ -39,10 +37,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "-D", "--debug", action="store_true", dest="debug", default=False,
         help="Output debug logs regarding files, connections, etc",
     )  # fmt: skip
-    parser.add_argument(
-        "-d", "--soa-dir", dest="soa_dir", metavar="SOA_DIR", default=DEFAULT_SOA_DIR,
-        help="define a different soa config directory",
-    )  # fmt: skip
+    add_soa_dir_argument(parser)
     parser.add_argument("-a", "--appid", dest="app_id", help="app ID as returned by paasta status -v to operate on")
     parser.add_argument("service_instance", nargs="?", help="Instance to operate on. Eg: example_service.main")
     parser.add_argument("-s", "--service", dest="service", help="The name of the service to inspect")

@@ -13,12 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from paasta_tools.scripts.generate_services_file import (
-    EXIT_FAILURE,
-    add_soa_dir_argument,
-    read_all_service_namespaces,
-    report_problems,
-)
+from paasta_tools.scripts.common import EXIT_FAILURE, add_soa_dir_argument
+from paasta_tools.scripts.generate_services_file import read_all_service_namespaces, report_problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
