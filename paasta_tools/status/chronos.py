@@ -17,21 +17,15 @@ from paasta_tools.chronos.last_run import get_status_last_run, parse_scheduler_g
 from paasta_tools.deployments import sha_from_docker_image
 from paasta_tools.errors import InvalidJobNameError
 from paasta_tools.status.colors import Palette
-from paasta_tools.status.text import age, deployed_at, format_table, local_minutes
-
-NON_RUNNING_TASKS_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class ChronosTaskRow:
-    """A Mesos task of a Chronos job."""
-
-    task_id: str
-    host: str
-    mem: float | None
-    cpus: float | None
-    deployed_at: datetime.datetime | None
-    state: str
+from paasta_tools.status.mesos_tasks import (
+    RUNNING_HEADER,
+    MesosTaskRow,
+    mesos_task_rows,
+    non_running_table,
+    running_and_recent,
+    running_task_cells,
+)
+from paasta_tools.status.text import age, format_table, local_minutes
 
 
 @dataclass(frozen=True)
@@ -68,13 +62,13 @@ class ChronosJobStatus:
     epsilon: str | None
     parents: tuple[str, ...]
     command: str | None
-    running_tasks: tuple[ChronosTaskRow, ...] = ()
-    other_tasks: tuple[ChronosTaskRow, ...] = ()
+    running_tasks: tuple[MesosTaskRow, ...] = ()
+    other_tasks: tuple[MesosTaskRow, ...] = ()
     parent_results: tuple[ParentResult, ...] = ()
     outputs: tuple[TaskOutput, ...] = ()
 
     @property
-    def tasks(self) -> tuple[ChronosTaskRow, ...]:
+    def tasks(self) -> tuple[MesosTaskRow, ...]:
         return self.running_tasks + self.other_tasks
 
 
@@ -94,38 +88,18 @@ class ChronosInstanceStatus:
     mesos_error: str | None = None
 
 
-def _epoch(value: Any) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.fromtimestamp(float(value), datetime.UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 def job_of_task_id(task_id: str) -> str | None:
     """The job name inside a Chronos task id ``ct:<due ms>:<attempt>:<job name>:<arguments>``."""
     parts = task_id.split(":")
     return parts[3] if len(parts) >= 4 and parts[0] == "ct" else None
 
 
-def mesos_tasks_by_job(state: Mapping[str, Any] | None) -> dict[str, list[ChronosTaskRow]]:
+def mesos_tasks_by_job(state: Mapping[str, Any] | None) -> dict[str, list[MesosTaskRow]]:
     """Chronos tasks of the Mesos master state (running and completed) by job name."""
-    hosts = {str(s.get("id")): str(s.get("hostname")) for s in (state or {}).get("slaves") or ()}
-    found: dict[str, list[ChronosTaskRow]] = {}
-    for framework in (state or {}).get("frameworks") or ():
-        for task in [*(framework.get("tasks") or ()), *(framework.get("completed_tasks") or ())]:
-            job = job_of_task_id(str(task.get("id") or ""))
-            if job is None:
-                continue
-            resources = task.get("resources") or {}
-            statuses = task.get("statuses") or [{}]
-            row = ChronosTaskRow(
-                task_id=str(task.get("id")),
-                host=hosts.get(str(task.get("slave_id")), "Unknown"),
-                mem=resources.get("mem"),
-                cpus=resources.get("cpus"),
-                deployed_at=_epoch(statuses[0].get("timestamp")),
-                state=str(task.get("state") or ""),
-            )
+    found: dict[str, list[MesosTaskRow]] = {}
+    for row in mesos_task_rows(state):
+        job = job_of_task_id(row.task_id)
+        if job is not None:
             found.setdefault(job, []).append(row)
     return found
 
@@ -162,14 +136,13 @@ def _time_zone(value: Any) -> str | None:
 def job_status(
     job: Mapping[str, Any],
     graph_states: Mapping[str, str],
-    tasks: Sequence[ChronosTaskRow],
+    tasks: Sequence[MesosTaskRow],
     jobs_by_name: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ChronosJobStatus:
     """The ChronosJobStatus of one Chronos job (``jobs_by_name``: the cluster's jobs, for the parents' runs)."""
     name = str(job["name"])
     last = get_status_last_run(job)
-    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-    others = sorted((t for t in tasks if t.state != "TASK_RUNNING"), key=lambda t: t.deployed_at or epoch, reverse=True)
+    running, others = running_and_recent(tasks)
     return ChronosJobStatus(
         name=name,
         temporary=decompose_job_id(name).is_temporary,
@@ -182,8 +155,8 @@ def job_status(
         epsilon=job.get("epsilon"),
         parents=tuple(job.get("parents") or ()),
         command=job.get("command"),
-        running_tasks=tuple(t for t in tasks if t.state == "TASK_RUNNING"),
-        other_tasks=tuple(others[:NON_RUNNING_TASKS_SHOWN]),
+        running_tasks=running,
+        other_tasks=others,
         parent_results=parent_results(job.get("parents") or (), jobs_by_name or {}),
     )
 
@@ -236,15 +209,8 @@ def _schedule_lines(job: ChronosJobStatus, verbose: int, now: datetime.datetime,
 
 
 def _task_tables(job: ChronosJobStatus, now: datetime.datetime, p: Palette) -> list[str]:
-    rows: list[Sequence[str]] = [("Mesos Task ID", "Host deployed to", "Ram", "CPU", "Deployed at what localtime")]
-    for t in job.running_tasks:
-        ram = "?" if t.mem is None else f"{t.mem:g}MB"
-        rows.append((t.task_id, t.host, ram, "?" if t.cpus is None else f"{t.cpus:g}", deployed_at(t.deployed_at, now)))
-    grey: list[Sequence[str]] = [
-        tuple(p.grey(c) for c in ("Mesos Task ID", "Host deployed to", "Deployed at what localtime", "Status"))
-    ]
-    for t in job.other_tasks:
-        grey.append(tuple(p.grey(c) for c in (t.task_id, t.host, deployed_at(t.deployed_at, now), t.state)))
+    rows = [RUNNING_HEADER, *(running_task_cells(t, t.task_id, now) for t in job.running_tasks)]
+    grey = non_running_table(job.other_tasks, str, now, p)
     lines = ["    Running Tasks:", *(f"      {line}" for line in format_table(rows))]
     lines += [p.grey("    Non-Running Tasks"), *(f"      {line}" for line in format_table(grey))]
     return lines

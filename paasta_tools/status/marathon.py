@@ -29,10 +29,19 @@ from paasta_tools.marathon.job_id import format_job_id, is_app_of_instance
 from paasta_tools.marathon.replication import slaves_grouped_by_attribute, synapse_hosts_by_location
 from paasta_tools.marathon.tasks import MarathonTask, app_state_from_json, parse_marathon_time, task_from_json
 from paasta_tools.status.colors import Palette
+from paasta_tools.status.mesos_tasks import (
+    RUNNING_HEADER,
+    TailedTaskRow,
+    TaskTails,
+    mesos_task_rows,
+    non_running_table,
+    running_and_recent,
+    running_task_cells,
+)
+from paasta_tools.status.mesos_tasks import StreamTail as StreamTail
 from paasta_tools.status.text import deployed_at, format_table, naturaltime
 
 SMARTSTACK_CRIT_PERCENT = 50
-NON_RUNNING_TASKS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -68,33 +77,6 @@ class AppStatus:
     deployments: tuple[str, ...]
     tasks: tuple[MarathonTaskRow, ...]
     last_task_failure: TaskFailure | None
-
-
-@dataclass(frozen=True)
-class StreamTail:
-    """The last lines of one sandbox file (``stdout`` or ``stderr``)."""
-
-    path: str
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TaskTails:
-    """A task's stdout/stderr tails (``-vv``), or why they could not be read."""
-
-    streams: tuple[StreamTail, ...] = ()
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class MesosTaskRow:
-    task_id: str
-    host: str
-    mem: float | None
-    cpus: float | None
-    deployed_at: datetime.datetime | None
-    state: str
-    tails: TaskTails | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +122,8 @@ class MarathonInstanceStatus:
     backoff_seconds: int
     queued: int
     stall_reasons: tuple[str, ...]
-    mesos_running: tuple[MesosTaskRow, ...]
-    mesos_non_running: tuple[MesosTaskRow, ...]
+    mesos_running: tuple[TailedTaskRow, ...]
+    mesos_non_running: tuple[TailedTaskRow, ...]
     mesos_error: str | None
     smartstack: SmartstackStatus | None
     now: datetime.datetime
@@ -196,42 +178,12 @@ def app_status_from_json(data: Mapping[str, Any]) -> AppStatus:
     )
 
 
-def _epoch(value: Any) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.fromtimestamp(float(value), datetime.UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _mesos_row(task: Mapping[str, Any], hosts: Mapping[str, str]) -> MesosTaskRow:
-    resources = task.get("resources") or {}
-    statuses = task.get("statuses") or [{}]
-    return MesosTaskRow(
-        task_id=str(task.get("id") or ""),
-        host=hosts.get(str(task.get("slave_id")), "Unknown"),
-        mem=resources.get("mem"),
-        cpus=resources.get("cpus"),
-        deployed_at=_epoch(statuses[0].get("timestamp")),
-        state=str(task.get("state") or ""),
-    )
-
-
 def mesos_tasks_of_instance(
     state: Mapping[str, Any], service: str, instance: str
-) -> tuple[tuple[MesosTaskRow, ...], tuple[MesosTaskRow, ...]]:
+) -> tuple[tuple[TailedTaskRow, ...], tuple[TailedTaskRow, ...]]:
     """(running, non-running) Mesos tasks of the instance; non-running newest first, at most 10."""
     prefix = format_job_id(service, instance) + "."
-    hosts = {str(s.get("id")): str(s.get("hostname")) for s in state.get("slaves") or ()}
-    running, others = [], []
-    for framework in state.get("frameworks") or ():
-        for task in [*(framework.get("tasks") or ()), *(framework.get("completed_tasks") or ())]:
-            if not str(task.get("id") or "").startswith(prefix):
-                continue
-            row = _mesos_row(task, hosts)
-            (running if row.state == "TASK_RUNNING" else others).append(row)
-    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-    others.sort(key=lambda r: r.deployed_at or epoch, reverse=True)
-    return tuple(running), tuple(others[:NON_RUNNING_TASKS_SHOWN])
+    return running_and_recent(row for row in mesos_task_rows(state, TailedTaskRow) if row.task_id.startswith(prefix))
 
 
 def stall_reasons(status: MarathonDeployStatus, app: AppStatus | None, queue_item: QueueStatus | None) -> list[str]:
@@ -459,38 +411,21 @@ def mesos_line(status: MarathonInstanceStatus, p: Palette) -> str:
     return f"Mesos:      {health} - {count} tasks in the {p.bold('TASK_RUNNING')} state."
 
 
-def _resource(value: float | None, unit: str = "") -> str:
-    return "?" if value is None else f"{value:g}{unit}"
-
-
 def mesos_verbose_lines(status: MarathonInstanceStatus, p: Palette) -> list[str]:
     now = status.now
     lines = ["  Running Tasks:"]
-    rows: list[Sequence[str]] = [("Mesos Task ID", "Host deployed to", "Ram", "CPU", "Deployed at what localtime")]
+    rows: list[Sequence[str] | str] = [RUNNING_HEADER]
     for t in status.mesos_running:
-        rows.append(
-            (
-                _short_task_id(t.task_id),
-                t.host,
-                _resource(t.mem, "MB"),
-                _resource(t.cpus),
-                deployed_at(t.deployed_at, now),
-            )
-        )
+        rows.append(running_task_cells(t, _short_task_id(t.task_id), now))
         rows.extend(tail_lines(t, p))
     lines.extend(f"    {line}" for line in format_table(rows))
     lines.append(p.grey("  Non-Running Tasks"))
-    grey_rows: list[Sequence[str]] = [
-        tuple(p.grey(c) for c in ("Mesos Task ID", "Host deployed to", "Deployed at what localtime", "Status"))
-    ]
-    for t in status.mesos_non_running:
-        cells = (_short_task_id(t.task_id), t.host, deployed_at(t.deployed_at, now), t.state)
-        grey_rows.append(tuple(p.grey(c) for c in cells))
+    grey_rows = non_running_table(status.mesos_non_running, _short_task_id, now, p)
     lines.extend(f"    {line}" for line in format_table(grey_rows))
     return lines
 
 
-def tail_lines(task: MesosTaskRow, p: Palette) -> list[str]:
+def tail_lines(task: TailedTaskRow, p: Palette) -> list[str]:
     """The ``-vv`` stdout/stderr tails of a task, framed by blue ``tail for`` / ``EOF`` lines."""
     tails, short = task.tails, _short_task_id(task.task_id)
     if tails is None:
