@@ -132,7 +132,11 @@ def _machine_resources(data_dir: Path) -> tuple[float, float, float]:
 
 
 class Cluster:
-    """Everything the API modules share.  Built once per devcluster process."""
+    """Everything the API modules share.  Built once per devcluster process.
+
+    The executor must have been built on ``settings.data_dir`` (``make_executor(kind, data_dir)``):
+    task sandboxes live in ``<data_dir>/sandboxes``, where the agent API serves them from.
+    """
 
     def __init__(self, settings: DevclusterSettings, executor: Executor, store: Store | None = None) -> None:
         self.settings = settings
