@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import select
 import signal
 import subprocess
@@ -43,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.required = True
     up = actions.add_parser("up", help="start the devcluster (in the background unless --foreground)")
     up.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="as --data-dir before the action")
-    up.add_argument("--cluster-name", default="devcluster", help="cluster name (default: devcluster)")
+    up.add_argument(
+        "--cluster-name", type=_cluster_name, default="devcluster", help="cluster name (default: devcluster)"
+    )
     for name, port in DEFAULTS.items():
         up.add_argument(f"--{name}-port", type=_port, default=port, help=f"127.0.0.1 port of {name} (default {port})")
     up.add_argument(
@@ -70,6 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in (("down", "stop the devcluster and every task it runs"), ("status", "show what runs")):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="as --data-dir before the action")
+
+
+def _cluster_name(text: str) -> str:
+    # soa-configs file names carry the cluster: marathon-<cluster>.yaml, lowercase letters, digits, - and _.
+    if not re.fullmatch(r"[0-9a-z_-]+", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: a cluster name has only lowercase letters, digits, - and _")
+    return text
 
 
 def _port(text: str) -> int:

@@ -133,6 +133,7 @@ def test_bad_attribute_is_a_usage_error(devcluster: Devcluster) -> None:
         (["--data-dir", "/etc/passwd/x", "up"], 1, "--data-dir /etc/passwd/x: cannot create it: Not a directory"),
         (["up", "--mesos-port", "70000"], 2, "argument --mesos-port: 70000 is not a port number (1-65535)"),
         (["up", "--executor", "magic"], 2, "argument --executor: invalid choice: 'magic'"),
+        (["up", "--cluster-name", "Dev/1"], 2, "'Dev/1': a cluster name has only lowercase letters"),
         (["--data-dir", "/etc/passwd/x", "down"], 0, "devcluster was not running"),
         (["--data-dir", "/etc/passwd/x", "status"], 1, "devcluster is not running"),
     ],
