@@ -13,23 +13,17 @@ import datetime
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
+from paasta_tools.scripts.chronos_rerun import parse_execution_date
+
+if TYPE_CHECKING:
+    from paasta_tools.status.colors import Palette
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
-EXECUTION_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 RERUN_TYPES = ("instance", "graph")
-
-
-def parse_execution_date(value: str) -> datetime.datetime:
-    """``YYYY-MM-DDTHH:MM:SS`` as a naive datetime; ArgumentTypeError saying what to write otherwise."""
-    try:
-        return datetime.datetime.strptime(value, EXECUTION_DATE_FORMAT)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a valid execution date: write it as YYYY-MM-DDTHH:MM:SS, e.g. 2016-04-25T00:00:00"
-        ) from None
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> None:
@@ -67,26 +61,11 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(command_func=paasta_rerun)
 
 
-class Colours:
-    """Green/red only when writing to a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def _paint(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-    def green(self, text: str) -> str:
-        return self._paint("32", text)
-
-    def red(self, text: str) -> str:
-        return self._paint("31", text)
-
-
 def paasta_rerun(args: argparse.Namespace) -> int:
     """Entry point of ``paasta rerun``: unpack the flags and rerun in each cluster."""
     from paasta_tools.chronos.rerun import RerunType
     from paasta_tools.operations.chronos_rerun import RerunRequest
+    from paasta_tools.status.colors import Palette
 
     service = args.service or os.path.basename(os.getcwd())
     request = RerunRequest(
@@ -97,7 +76,7 @@ def paasta_rerun(args: argparse.Namespace) -> int:
         force_disabled=args.force_disabled,
     )
     clusters = args.clusters.split(",") if args.clusters else None
-    return rerun_everywhere(request, clusters, os.path.abspath(args.soa_dir), Colours(sys.stdout.isatty()))
+    return rerun_everywhere(request, clusters, os.path.abspath(args.soa_dir), Palette(enabled=sys.stdout.isatty()))
 
 
 def _deployed_clusters(service: str, soa_dir: str) -> dict[str, set[str]]:
@@ -117,7 +96,7 @@ def _deployed_clusters(service: str, soa_dir: str) -> dict[str, set[str]]:
     return deployed
 
 
-def rerun_everywhere(request, clusters: Sequence[str] | None, soa_dir: str, colours: Colours) -> int:
+def rerun_everywhere(request, clusters: Sequence[str] | None, soa_dir: str, colours: Palette) -> int:
     """Print ``cluster: <c>`` and the outcome for each cluster; 1 when a rerun failed anywhere."""
     from paasta_tools.config.soa_dir import list_clusters, require_service_dir
 
@@ -168,7 +147,7 @@ def _uses_time_variables(jobs, names: Sequence[str]) -> bool:
     return any(isinstance(cmd, str) and uses_time_variables(cmd) for cmd in commands)
 
 
-def rerun_in_cluster(request, cluster: str, soa_dir: str, colours: Colours) -> bool:
+def rerun_in_cluster(request, cluster: str, soa_dir: str, colours: Palette) -> bool:
     """Add the temporary job(s) to ``cluster``'s Chronos and print the outcome; False on error."""
     import dataclasses
 
