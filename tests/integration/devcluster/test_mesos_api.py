@@ -172,3 +172,23 @@ def test_monitor_statistics_measure_a_process_task(devcluster, wait_for) -> None
     assert stats["cpus_user_time_secs"] > 0
     (entry,) = get(devcluster, "/monitor/statistics").json()
     assert entry["executor_id"].startswith("burner.")
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/master/tasks", {"limit": "-1"}),
+        ("/master/tasks", {"offset": "1e3"}),
+        ("/master/tasks", {"order": "sideways"}),
+        ("/files/read", {"path": "", "offset": "0"}),
+        ("/files/read", {"path": "relative/path", "length": "x"}),
+        ("/files/browse", {"path": "/"}),
+        ("/files/download", {"path": "/etc/shadow"}),
+        ("/master/state", {"jsonp": ""}),
+        ("/monitor/statistics", {"x": "\x00"}),
+    ],
+)
+def test_bad_parameters_never_break_the_server(devcluster, path, params) -> None:
+    response = get(devcluster, path, params=params)
+    assert response.status_code < 500
+    assert get(devcluster, "/health").status_code == 200
