@@ -250,6 +250,7 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     if options.executor == "auto" and not in_docker:
         side.messages.append("no Docker engine answers: tasks run as local processes")
     side.start_registry(in_docker)
+    write_json(options.data_dir / COMPONENTS_FILE, side.records())
     stop_zk = threading.Event()
     try:
         runners = await start_servers(cluster)
@@ -257,7 +258,6 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
         raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
     data_dir = options.data_dir
     sensu = await _start_sensu(options, side.messages)
-    write_json(data_dir / COMPONENTS_FILE, side.records())
     write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, sensu is not None))
     write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
     master_id = cluster.store.get("mesos", "master_id") or options.cluster
@@ -286,6 +286,8 @@ def serve(options: UpOptions, ready: Any) -> None:
     check_api_ports(options)
     side = SideComponents(options)
     side.start_zookeeper()
+    # Recorded at once, so that `down` finds them even if this process dies while starting.
+    write_json(options.data_dir / COMPONENTS_FILE, side.records())
     try:
         asyncio.run(_serve(options, side, ready))
     finally:
