@@ -16,13 +16,9 @@ Usage: ``python benchmarks/bench_chronos_jobs.py [--services N] [--jobs M]``; ex
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -30,16 +26,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.support import start_devcluster, timed, timed_subprocess, write_deployments  # noqa: E402
+
 CALLS_TARGET = 2
 CHANGED = 10
 SHA = "c" * 40
 LATER = "R/2099-01-01T00:00:00Z/P1D"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_services(soa_dir: Path, services: int, jobs: int, changed: frozenset[str] = frozenset()) -> None:
@@ -57,12 +49,7 @@ def write_services(soa_dir: Path, services: int, jobs: int, changed: frozenset[s
         (directory / "service.yaml").write_text("description: bench\n")
         (directory / "monitoring.yaml").write_text("team: bench\n")
         (directory / "chronos-devcluster.yaml").write_text(yaml.safe_dump(configs))
-        branches = {f"{service}:paasta-devcluster.{name}": name for name in configs}
-        v1 = {
-            key: {"docker_image": f"services-{service}:paasta-{SHA}", "desired_state": "start", "force_bounce": None}
-            for key in branches
-        }
-        (directory / "deployments.json").write_text(json.dumps({"v1": v1}))
+        write_deployments(directory, service, configs, SHA)
 
 
 class RequestCounter:
@@ -87,34 +74,17 @@ class RequestCounter:
 def run_in_process(soa_dir: Path) -> tuple[int, float]:
     from paasta_tools.scripts import deploy_chronos_jobs
 
-    start = time.perf_counter()
-    code = deploy_chronos_jobs.main(["-d", str(soa_dir)])
-    return code, time.perf_counter() - start
+    return timed(lambda: deploy_chronos_jobs.main(["-d", str(soa_dir)]))
 
 
 def run_subprocess(soa_dir: Path) -> tuple[int, float]:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "paasta_tools.scripts.deploy_chronos_jobs", "-d", str(soa_dir)], env=os.environ
-    )
-    return result.returncode, time.perf_counter() - start
-
-
-def start_devcluster(work: Path):
-    from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
-    from paasta_tools.devcluster.executors.noop import NoopExecutor
-    from paasta_tools.devcluster.server import start_in_thread
-
-    settings = DevclusterSettings(
-        data_dir=work / "devcluster", marathon_port=free_port(), chronos_port=free_port(), mesos_port=free_port()
-    )
-    return start_in_thread(Cluster(settings, NoopExecutor()), apis=("chronos",))
+    return timed_subprocess([sys.executable, "-m", "paasta_tools.scripts.deploy_chronos_jobs", "-d", str(soa_dir)])
 
 
 def measure(args: argparse.Namespace, work: Path) -> bool:
     from tests.support.devcluster import write_devcluster_system_config
 
-    running = start_devcluster(work)
+    running = start_devcluster(work, ("chronos",))
     try:
         os.environ["PAASTA_SYSTEM_CONFIG_DIR"] = str(write_devcluster_system_config(work / "etc_paasta", running))
         (Path(running.cluster.settings.data_dir) / "logs").mkdir(parents=True, exist_ok=True)

@@ -14,13 +14,9 @@ exit 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -28,17 +24,19 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.support import (  # noqa: E402
+    free_port,
+    start_devcluster,
+    timed,
+    timed_subprocess,
+    write_deployments,
+)
+
 CALLS_TARGET = 3
 WALL_TARGET_S = 2.0
 CHANGED = 10
 SHA = "b" * 40
 INSTANCE = {"instances": 1, "cpus": 0.001, "mem": 1, "disk": 1, "cmd": "sleep 3600"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_services(soa_dir: Path, services: int, instances: int, changed: set[str] = frozenset()) -> None:
@@ -53,31 +51,17 @@ def write_services(soa_dir: Path, services: int, instances: int, changed: set[st
             configs[name] = {**INSTANCE, "env": {"V": "2"}} if f"{service}.{name}" in changed else dict(INSTANCE)
         (directory / "service.yaml").write_text("description: bench\n")
         (directory / "marathon-devcluster.yaml").write_text(yaml.safe_dump(configs))
-        v1 = {
-            f"{service}:paasta-devcluster.{name}": {
-                "docker_image": f"services-{service}:paasta-{SHA}",
-                "desired_state": "start",
-                "force_bounce": None,
-            }
-            for name in configs
-        }
-        (directory / "deployments.json").write_text(json.dumps({"v1": v1}))
+        write_deployments(directory, service, configs, SHA)
 
 
 def run_in_process(soa_dir: Path, jobs: int = 1) -> tuple[int, float]:
     from paasta_tools.scripts import deploy_marathon_services
 
-    start = time.perf_counter()
-    code = deploy_marathon_services.main(["-d", str(soa_dir), "-j", str(jobs)])
-    return code, time.perf_counter() - start
+    return timed(lambda: deploy_marathon_services.main(["-d", str(soa_dir), "-j", str(jobs)]))
 
 
 def run_subprocess(soa_dir: Path) -> tuple[int, float]:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "deploy_marathon_services"), "-d", str(soa_dir)], env=os.environ
-    )
-    return result.returncode, time.perf_counter() - start
+    return timed_subprocess([str(Path(sys.executable).parent / "deploy_marathon_services"), "-d", str(soa_dir)])
 
 
 def instances_with_two_apps(marathon_url: str) -> set[str]:
@@ -89,21 +73,6 @@ def instances_with_two_apps(marathon_url: str) -> set[str]:
         short = ".".join(app["id"].lstrip("/").split(".")[:2])
         counts[short] = counts.get(short, 0) + 1
     return {name for name, count in counts.items() if count == 2}
-
-
-def start_devcluster(work: Path):
-    from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
-    from paasta_tools.devcluster.executors.noop import NoopExecutor
-    from paasta_tools.devcluster.server import start_in_thread
-
-    settings = DevclusterSettings(
-        data_dir=work / "devcluster",
-        marathon_port=free_port(),
-        chronos_port=free_port(),
-        mesos_port=free_port(),
-        port_range=(20000, 40000),
-    )
-    return start_in_thread(Cluster(settings, NoopExecutor()), apis=("marathon",))
 
 
 def start_zookeeper(work: Path):
@@ -122,7 +91,7 @@ def measure(args: argparse.Namespace, work: Path) -> bool:
     from paasta_tools.devcluster.faults import injector_for
     from tests.support.devcluster import write_devcluster_system_config
 
-    running = start_devcluster(work)
+    running = start_devcluster(work, ("marathon",), port_range=(20000, 40000))
     zk_component, zk_process = start_zookeeper(work)
     try:
         config_dir = write_devcluster_system_config(work / "etc_paasta", running, zookeeper_port=zk_component.port)
