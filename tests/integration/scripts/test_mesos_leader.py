@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -39,3 +40,8 @@ def test_an_unreachable_master_is_an_error(config_dir, capsys):
     assert captured.out == "" and "could not reach the Mesos master at http://127.0.0.1:9/master/state" in captured.err
     assert get_mesos_leader.main([]) == 1
     assert "get_mesos_leader: could not reach" in capsys.readouterr().err
+
+
+def test_local_names_include_loopback_and_the_hostname():
+    names = am_i_mesos_leader.local_host_names()
+    assert {"localhost", "127.0.0.1", socket.gethostname()} <= names

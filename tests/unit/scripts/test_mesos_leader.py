@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paasta_tools.errors import MesosError
-from paasta_tools.scripts.am_i_mesos_leader import is_local, leader_host, local_host_names
+from paasta_tools.scripts.am_i_mesos_leader import is_local, leader_host
 
 
 def test_leader_info_hostname_wins_over_the_pid():
@@ -29,10 +29,3 @@ def test_is_local_ignores_case_and_trailing_dot():
     assert is_local("127.0.0.1", names)
     assert not is_local("master2.example.com", names)
     assert not is_local("master1.example", names)
-
-
-def test_local_names_include_loopback_and_the_hostname():
-    import socket
-
-    names = local_host_names()
-    assert {"localhost", "127.0.0.1", socket.gethostname()} <= names
