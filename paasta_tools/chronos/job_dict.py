@@ -23,13 +23,12 @@ from paasta_tools.chronos.schedule import (
     parse_period,
 )
 from paasta_tools.config.chronos_config import ChronosJobConfig
+from paasta_tools.config.instance_config import MESOS_NETWORKS
 from paasta_tools.config.monitoring import get_team
 from paasta_tools.config.soa_dir import ServiceFiles
 from paasta_tools.errors import InvalidChronosConfigError, InvalidInstanceConfig
 from paasta_tools.marathon.config_hash import get_config_hash
-
-DEFAULT_DOCKERCFG_LOCATION = "file:///root/.dockercfg"
-MESOS_NETWORKS = {"bridge": "BRIDGE", "host": "HOST", "none": "NONE"}
+from paasta_tools.system_config import DEFAULT_DOCKERCFG_LOCATION
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ DEFAULT_DISK = 1024
 DEFAULT_CFS_PERIOD_US = 100000
 DEFAULT_CPU_BURST_PCT = 900
 DEFAULT_NET = "bridge"
+MESOS_NETWORKS = {"bridge": "BRIDGE", "host": "HOST", "none": "NONE"}  # ``net`` as Mesos/Marathon name it
 DEFAULT_POOL = "default"
 
 

@@ -13,16 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paasta_tools.config.instance_config import MESOS_NETWORKS
 from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.config.smartstack import ServiceNamespaceConfig
 from paasta_tools.errors import InvalidInstanceConfig
 from paasta_tools.marathon.config_hash import app_config_hash
 from paasta_tools.marathon.healthchecks import get_healthchecks
 from paasta_tools.marathon.job_id import code_sha_from_docker_url, format_job_id
+from paasta_tools.system_config import DEFAULT_DOCKERCFG_LOCATION
 
 CONTAINER_PORT = 8888
-DEFAULT_DOCKERCFG_LOCATION = "file:///root/.dockercfg"
-MESOS_NETWORKS = {"bridge": "BRIDGE", "host": "HOST", "none": "NONE"}
 
 
 @dataclass(frozen=True)
