@@ -166,6 +166,10 @@ class Dispatcher:
             except PaastaError as exc:
                 self.out(f"Error: {exc}")
                 code = EXIT_FAILURE
+            except Exception as exc:  # a scheduler API failure of one instance must not stop the others
+                logging.getLogger(__name__).debug("%s.%s failed", self.service, instance, exc_info=True)
+                self.out(f"Error: {command} of {self.service}.{instance} failed: {type(exc).__name__}: {exc}")
+                code = EXIT_FAILURE
         return code
 
 

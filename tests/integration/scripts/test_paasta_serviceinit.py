@@ -51,3 +51,15 @@ def test_missing_names_are_an_error(capsys):
     assert paasta_serviceinit.main(["-s", "svc", "status"]) == 1
     assert "The name of service or the name of instance to inspect is missing. Exiting." in capsys.readouterr().err
     assert paasta_serviceinit.main(["svc", "status"]) == 1
+
+
+def test_a_scheduler_failure_of_one_instance_does_not_stop_the_others(make_pipeline, wait_for, capsys):  # noqa: F811
+    pipeline = _deployed(make_pipeline, wait_for)
+    (app_id,) = pipeline.apps()
+    pipeline.faults.add(500, method="PUT", path_prefix=f"/v2/apps/{app_id}")
+    argv = ["-s", "svc", "-i", "main,canary", "-d", str(pipeline.soa_dir), "stop"]
+    assert paasta_serviceinit.main(argv) == 1
+    out = capsys.readouterr().out
+    assert "Error: stop of svc.main failed: " in out
+    canary = "instance: canary\nGit sha:    aaaaaaaa (desired)\nsvc.canary has no app in Marathon: nothing to stop."
+    assert canary in out
