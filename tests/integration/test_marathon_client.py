@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from paasta_tools.clients import marathon_client as mc
-from paasta_tools.config.marathon_config import MarathonServiceConfig
-from paasta_tools.config.smartstack import namespace_config_from_dict
 from paasta_tools.errors import MarathonError
-from paasta_tools.marathon.app_dict import AppSystemConfig, format_marathon_app_dict, marathon_app_body
+from paasta_tools.marathon.app_dict import marathon_app_body
 from tests.conftest import free_port
 from tests.integration.http_recorder import Recorder, serve_recorder
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "app_dicts"
+from tests.support.golden_apps import build_app, load_case
 
 
 @pytest.fixture
@@ -27,18 +22,7 @@ def marathon() -> Iterator[Recorder]:
 
 
 def _golden_app(name: str) -> dict:
-    case = json.loads((FIXTURES / f"{name}.json").read_text())
-    config = MarathonServiceConfig(
-        service=case["service"],
-        cluster=case["cluster"],
-        instance=case["instance"],
-        config_dict=case["config_dict"],
-        branch_dict=case["branch_dict"],
-    )
-    namespace = namespace_config_from_dict(case["instance"], case["namespace"], "smartstack.yaml")
-    return format_marathon_app_dict(
-        config, AppSystemConfig(**case["system"]), namespace, case.get("autoscaled_instances")
-    )
+    return build_app(load_case(name))
 
 
 def _as_marathon_returns(body: dict) -> dict:

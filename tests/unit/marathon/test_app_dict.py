@@ -5,22 +5,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from paasta_tools.config.marathon_config import MarathonServiceConfig
-from paasta_tools.config.smartstack import namespace_config_from_dict
 from paasta_tools.errors import InvalidHealthcheckModeError, InvalidInstanceConfig, NoDockerImageError
 from paasta_tools.marathon.app_dict import (
-    AppSystemConfig,
     app_system_config_from,
-    format_marathon_app_dict,
     marathon_app_body,
 )
+from tests.support.golden_apps import FIXTURES, build_app, load_case
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "app_dicts"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 
 # Literal ids, pinned: a change here means every running app would bounce.
@@ -30,23 +25,6 @@ PINNED_IDS = {
     "host_net_cmd_check_stopped": "batchy.worker.gitfedcba98.config75d568f0",
     "routing_tcp": "db--proxy.main.git11111111.config8e289c91",
 }
-
-
-def _load(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def _build(case: dict[str, Any]) -> dict[str, Any]:
-    config = MarathonServiceConfig(
-        service=case["service"],
-        cluster=case["cluster"],
-        instance=case["instance"],
-        config_dict=case["config_dict"],
-        branch_dict=case["branch_dict"],
-    )
-    namespace = namespace_config_from_dict(case["instance"], case["namespace"], "smartstack.yaml")
-    system = AppSystemConfig(**case["system"])
-    return format_marathon_app_dict(config, system, namespace, autoscaled_instances=case.get("autoscaled_instances"))
 
 
 def _documented_id(case: dict[str, Any]) -> str:
@@ -66,8 +44,8 @@ def _documented_id(case: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("name", CASES)
 def test_golden_app_dict(name: str) -> None:
-    case = _load(name)
-    built = _build(case)
+    case = load_case(name)
+    built = build_app(case)
     expected_id = _documented_id(case)
     assert expected_id == PINNED_IDS[name]
     assert built == {**case["expected"], "id": expected_id}
@@ -78,45 +56,47 @@ def test_golden_app_dict(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_building_twice_gives_the_same_dict(name: str) -> None:
-    case = _load(name)
-    assert _build(case) == _build(case)
-    assert case["config_dict"].get("extra_constraints", []) == _load(name)["config_dict"].get("extra_constraints", [])
+    case = load_case(name)
+    assert build_app(case) == build_app(case)
+    assert case["config_dict"].get("extra_constraints", []) == load_case(name)["config_dict"].get(
+        "extra_constraints", []
+    )
 
 
 def test_scaling_and_labels_do_not_change_the_id_but_config_does() -> None:
-    case = _load("minimal")
-    base_id = _build(case)["id"]
+    case = load_case("minimal")
+    base_id = build_app(case)["id"]
     scaled = copy.deepcopy(case)
     scaled["config_dict"]["instances"] = 7
-    assert _build(scaled)["id"] == base_id
-    assert _build(scaled)["instances"] == 7
+    assert build_app(scaled)["id"] == base_id
+    assert build_app(scaled)["instances"] == 7
     renamed = copy.deepcopy(case)
     renamed["config_dict"]["mem"] = 2048
-    assert _build(renamed)["id"] != base_id
+    assert build_app(renamed)["id"] != base_id
     bounced = copy.deepcopy(case)
     bounced["branch_dict"]["force_bounce"] = "20170315T102030"
-    assert _build(bounced)["id"].split(".config")[0] == base_id.split(".config")[0]
-    assert _build(bounced)["id"] != base_id
+    assert build_app(bounced)["id"].split(".config")[0] == base_id.split(".config")[0]
+    assert build_app(bounced)["id"] != base_id
 
 
 def test_missing_image_and_bad_values_are_clear_errors() -> None:
-    case = _load("minimal")
+    case = load_case("minimal")
     no_image = copy.deepcopy(case)
     no_image["branch_dict"]["docker_image"] = ""
     with pytest.raises(NoDockerImageError, match="my_service.main"):
-        _build(no_image)
+        build_app(no_image)
     bad_net = copy.deepcopy(case)
     bad_net["config_dict"]["net"] = "overlay"
     with pytest.raises(InvalidInstanceConfig, match="'net'"):
-        _build(bad_net)
+        build_app(bad_net)
     https = copy.deepcopy(case)
     https["namespace"] = {"proxy_port": 20000, "mode": "https"}
     with pytest.raises(InvalidHealthcheckModeError, match="https"):
-        _build(https)
+        build_app(https)
 
 
 def test_post_body_is_camel_case_and_minimal() -> None:
-    body = marathon_app_body(_build(_load("host_net_cmd_check_stopped")))
+    body = marathon_app_body(build_app(load_case("host_net_cmd_check_stopped")))
     assert body["backoffSeconds"] == 2 and body["maxLaunchDelaySeconds"] == 120
     assert body["portDefinitions"] == [{"port": 8080, "protocol": "tcp"}] and body["requirePorts"] is True
     assert body["acceptedResourceRoles"] == ["slave_public"]
@@ -146,17 +126,17 @@ def test_system_values_from_the_system_config() -> None:
 
 
 def test_constraints_given_verbatim_skip_routing_pool_and_stringifying() -> None:
-    case = _load("routing_tcp")
+    case = load_case("routing_tcp")
     case["config_dict"]["constraints"] = [["hostname", "MAX_PER", 2]]
-    built = _build(case)
+    built = build_app(case)
     assert built["constraints"] == [["hostname", "MAX_PER", 2]]
-    assert built["id"] != _build(_load("routing_tcp"))["id"]
+    assert built["id"] != build_app(load_case("routing_tcp"))["id"]
 
 
 def test_blacklist_leaving_no_agent_is_an_error() -> None:
     from paasta_tools.errors import NoSlavesAvailableError
 
-    case = _load("routing_tcp")
+    case = load_case("routing_tcp")
     case["config_dict"]["deploy_whitelist"] = ["region", ["r9"]]
     with pytest.raises(NoSlavesAvailableError, match="db_proxy.main"):
-        _build(case)
+        build_app(case)
