@@ -14,6 +14,17 @@ from tests.integration.marathon_pipeline.conftest import HEALTHY_INSTANCE
 QUICK = {key: HEALTHY_INSTANCE[key] for key in ("cmd", "instances", "cpus", "mem", "disk")}
 
 
+def _brutal_bounce_pending(make_pipeline):
+    """A pipeline whose svc.main (brutal bounce) runs 2 tasks and has just changed: (pipeline, the old app id)."""
+    pipeline = make_pipeline("noop")
+    config = {**QUICK, "bounce_method": "brutal"}
+    pipeline.write_service({"main": config})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
+    (old_id,) = pipeline.apps()
+    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    return pipeline, old_id
+
+
 def test_run_skips_an_instance_whose_bounce_lock_is_held(make_pipeline) -> None:
     pipeline = make_pipeline("noop")
     pipeline.write_service({"main": QUICK})
@@ -83,11 +94,7 @@ def test_cleanup_refuses_to_kill_most_apps_without_force(make_pipeline, capsys) 
 
 
 def test_kill_failure_mid_bounce_converges_on_the_next_run(make_pipeline, wait_for, capsys) -> None:
-    pipeline = make_pipeline("noop")
-    pipeline.write_service({"main": {**QUICK, "bounce_method": "brutal"}})
-    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
-    (old_id,) = pipeline.apps()
-    pipeline.write_service({"main": {**QUICK, "bounce_method": "brutal", "env": {"V": "2"}}})
+    pipeline, old_id = _brutal_bounce_pending(make_pipeline)
     pipeline.faults.add(503, method="POST", path_prefix="/v2/tasks/delete")
     pipeline.sensu.events.clear()
     assert pipeline.setup("svc.main") == 1
@@ -163,12 +170,7 @@ def test_draining_tasks_are_killed_only_once_safe(make_pipeline, wait_for) -> No
 
 
 def test_delete_failure_keeps_the_old_app_until_a_later_run(make_pipeline, wait_for) -> None:
-    pipeline = make_pipeline("noop")
-    config = {**QUICK, "bounce_method": "brutal"}
-    pipeline.write_service({"main": config})
-    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
-    (old_id,) = pipeline.apps()
-    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    pipeline, old_id = _brutal_bounce_pending(make_pipeline)
     # marathon-python requests /v2/apps/<id> with the id's own leading slash
     pipeline.faults.add(500, method="DELETE", path_prefix=f"/v2/apps/{old_id}")
     assert pipeline.setup("svc.main") == 0  # upstream swallows delete errors: the next run retries
@@ -187,12 +189,7 @@ def test_marathon_timeout_mid_bounce_fails_the_run_and_the_next_converges(make_p
     from paasta_tools.operations.marathon_reconcile import Reconciler
     from paasta_tools.system_config import load_system_paasta_config
 
-    pipeline = make_pipeline("noop")
-    config = {**QUICK, "bounce_method": "brutal"}
-    pipeline.write_service({"main": config})
-    pipeline.bounce_until("svc.main", lambda: pipeline.converged(2))
-    (old_id,) = pipeline.apps()
-    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    pipeline, old_id = _brutal_bounce_pending(make_pipeline)
     system_config = load_system_paasta_config(os.environ["PAASTA_SYSTEM_CONFIG_DIR"])
     impatient = get_marathon_client(pipeline.url, timeout=0.5)
     pipeline.faults.add(503, method="POST", path_prefix="/v2/tasks/delete", delay=1.5)
