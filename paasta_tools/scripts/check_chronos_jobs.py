@@ -15,10 +15,9 @@ import sys
 from collections.abc import Sequence
 
 from paasta_tools.scripts.common import EXIT_OK, add_soa_dir_argument, add_verbose_argument, exit_code_of
+from paasta_tools.status.colors import DEFAULT, RED
 
 EXIT_CRITICAL = 2
-RED = "\033[31m"
-DEFAULT = "\033[0m"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
