@@ -7,6 +7,7 @@ Components that are not installed make their tests skip with the reason, except 
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -20,11 +21,26 @@ from tests.support.waiting import wait_for as _wait_for
 REPO = Path(__file__).resolve().parents[1]
 
 
+# Below Linux's ephemeral range (32768+): a port handed out there can be taken by any outgoing
+# connection before the test's server binds it.  Above 22000 to keep clear of SmartStack proxy ports.
+_FREE_PORT_RANGE = (22000, 30999)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now and this test run has not handed out."""
+    for _ in range(500):
+        port = random.randint(*_FREE_PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {_FREE_PORT_RANGE}")
 
 
 def require(reason: str | None) -> None:

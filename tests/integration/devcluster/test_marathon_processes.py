@@ -21,7 +21,7 @@ SERVER = f"{sys.executable} -m http.server --bind 127.0.0.1 $PORT0"
 def free_port_range(size: int = 20) -> tuple[int, int]:
     """Host ports for the agent that nothing on this shared machine listens on (other clusters use 31000+)."""
     for _ in range(100):
-        low = random.randrange(33000, 60000)
+        low = random.randrange(61000, 65000)  # above the ephemeral range outgoing connections use
         if all(_port_is_free(port) for port in range(low, low + size)):
             return low, low + size - 1
     raise AssertionError("no free port range found")
