@@ -20,6 +20,11 @@ def add_soa_dir_argument(
     )
 
 
+def split_comma_list(value: str | None) -> list[str]:
+    """The non-empty, stripped items of a comma-separated flag value (``-c c1,c2``); [] when not given."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
 def strip_services_prefix(service: str) -> str:
     """``services-foo`` → ``foo`` (the docker repository name is accepted as the service name)."""
     return service.split("services-", 1)[1] if service.startswith("services-") else service

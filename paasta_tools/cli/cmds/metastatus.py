@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument, split_comma_list
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -129,7 +129,7 @@ def paasta_metastatus(args: argparse.Namespace, out: Any = None) -> int:
     palette = Palette(enabled=bool(getattr(out, "isatty", lambda: False)()))
     system = load_system_paasta_config()
     all_clusters = list_clusters(args.soa_dir)
-    wanted = [c.strip() for c in (args.clusters or "").split(",") if c.strip()] or all_clusters
+    wanted = split_comma_list(args.clusters) or all_clusters
     codes = [EXIT_OK]
     for cluster in wanted:
         if cluster not in all_clusters:

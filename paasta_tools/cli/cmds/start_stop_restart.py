@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from paasta_tools.cli.arguments import add_soa_dir_argument
+from paasta_tools.cli.arguments import add_soa_dir_argument, split_comma_list
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
 if TYPE_CHECKING:
@@ -185,9 +185,7 @@ def figure_out_service_name(service: str | None, soa_dir: str) -> str:
 
 
 def _split(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return split_comma_list(value) if value else None
 
 
 def valid_clusters(files: ServiceFiles, instances: Sequence[str] | None) -> list[str]:

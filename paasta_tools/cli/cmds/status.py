@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument
+from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument, split_comma_list
 from paasta_tools.operations.instance_status import (
     FETCHERS,
     Planned,
@@ -52,10 +52,6 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text", help="Output format (default text)")
     parser.set_defaults(command_func=paasta_status)
-
-
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def planned_deployments(files: ServiceFiles, deploy_group: str | None = None) -> list[Planned]:
@@ -107,8 +103,8 @@ def paasta_status(args: argparse.Namespace) -> int:
     return report_status(
         service,
         args.soa_dir,
-        clusters=_split(args.clusters),
-        instances=_split(args.instances),
+        clusters=split_comma_list(args.clusters),
+        instances=split_comma_list(args.instances),
         deploy_group=args.deploy_group,
         verbose=args.verbose,
         output=args.output,

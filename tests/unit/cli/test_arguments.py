@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from paasta_tools.cli.arguments import SHORT_SOA_DIR_HELP, add_soa_dir_argument, strip_services_prefix
+from paasta_tools.cli.arguments import (
+    SHORT_SOA_DIR_HELP,
+    add_soa_dir_argument,
+    split_comma_list,
+    strip_services_prefix,
+)
 from paasta_tools.paths import DEFAULT_SOA_DIR
 
 
@@ -29,3 +34,9 @@ def test_soa_dir_takes_other_short_flags_and_help() -> None:
 def test_services_prefix_is_stripped_only_at_the_start() -> None:
     assert strip_services_prefix("services-foo") == "foo"
     assert strip_services_prefix("foo-services-x") == "foo-services-x"
+
+
+def test_comma_lists_drop_blanks_and_spaces() -> None:
+    assert split_comma_list(" c1, ,c2,") == ["c1", "c2"]
+    assert split_comma_list(None) == []
+    assert split_comma_list("") == []
