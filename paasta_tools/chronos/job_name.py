@@ -7,9 +7,13 @@ Chronos does not allow dots in names, so the space is the spacer there, while so
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from paasta_tools.errors import InvalidJobNameError
+
+JobT = TypeVar("JobT", bound=Mapping[str, Any])
 
 SPACER = " "
 INTERNAL_SPACER = "."
@@ -67,6 +71,19 @@ def is_temporary_job_name(job_id: str) -> bool:
         return decompose_job_id(job_id).is_temporary
     except InvalidJobNameError:
         return False
+
+
+def jobs_of_instance(jobs: Iterable[JobT], service: str, instance: str) -> list[JobT]:
+    """The Chronos jobs (dicts with a ``name``) of ``service.instance``, temporary copies included, in order."""
+    found = []
+    for job in jobs:
+        try:
+            parsed = decompose_job_id(str(job.get("name", "")))
+        except InvalidJobNameError:
+            continue
+        if (parsed.service, parsed.instance) == (service, instance):
+            found.append(job)
+    return found
 
 
 def paasta_to_chronos_job_name(name: str) -> str:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paasta_tools.chronos.job_dict import format_chronos_job_dict, get_owner
-from paasta_tools.chronos.job_name import decompose_job_id
-from paasta_tools.errors import InvalidJobNameError
+from paasta_tools.chronos.job_name import jobs_of_instance
 from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob
 
 if TYPE_CHECKING:
@@ -33,15 +32,7 @@ class EmergencyResult:
 
 def instance_jobs(client: ChronosClient, service: str, instance: str) -> list[dict[str, Any]]:
     """Every Chronos job of the instance, disabled and temporary ones included."""
-    found = []
-    for job in client.list():
-        try:
-            parsed = decompose_job_id(str(job.get("name", "")))
-        except InvalidJobNameError:
-            continue
-        if (parsed.service, parsed.instance) == (service, instance):
-            found.append(job)
-    return found
+    return jobs_of_instance(client.list(), service, instance)
 
 
 def resubmittable(job: Mapping[str, Any]) -> dict[str, Any]:

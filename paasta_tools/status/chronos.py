@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from paasta_tools.chronos.job_name import decompose_job_id
+from paasta_tools.chronos.job_name import decompose_job_id, jobs_of_instance
 from paasta_tools.chronos.last_run import get_status_last_run, parse_scheduler_graph, sort_jobs
 from paasta_tools.deployments import sha_from_docker_image
-from paasta_tools.errors import InvalidJobNameError
 from paasta_tools.status.colors import Palette
 from paasta_tools.status.mesos_tasks import (
     RUNNING_HEADER,
@@ -106,15 +105,7 @@ def mesos_tasks_by_job(state: Mapping[str, Any] | None) -> dict[str, list[MesosT
 
 def instance_jobs(jobs: Sequence[Mapping[str, Any]], service: str, instance: str) -> list[Mapping[str, Any]]:
     """The jobs of one instance, temporary copies included, most recently run first."""
-    mine = []
-    for job in jobs:
-        try:
-            parsed = decompose_job_id(str(job.get("name", "")))
-        except InvalidJobNameError:
-            continue
-        if (parsed.service, parsed.instance) == (service, instance):
-            mine.append(job)
-    return sort_jobs(mine)
+    return sort_jobs(jobs_of_instance(jobs, service, instance))
 
 
 def parent_results(parents: Sequence[str], jobs_by_name: Mapping[str, Mapping[str, Any]]) -> tuple:

@@ -53,3 +53,17 @@ def test_parent_spelling() -> None:
     assert paasta_to_chronos_job_name("other.load") == "other load"
     assert chronos_to_paasta_job_name("other load") == "other.load"
     assert chronos_to_paasta_job_name("tmp-1 other load") == "other.load"
+
+
+def test_jobs_of_instance_keeps_its_own_and_temporary_copies_in_order() -> None:
+    from paasta_tools.chronos.job_name import jobs_of_instance
+
+    jobs = [
+        {"name": "svc main"},
+        {"name": "svc other"},
+        {"name": "tmp-2017-04-21T115900000000 svc main"},
+        {"name": "not a chronos name at all"},
+        {},
+        {"name": "svcmain"},
+    ]
+    assert jobs_of_instance(jobs, "svc", "main") == [jobs[0], jobs[2]]
