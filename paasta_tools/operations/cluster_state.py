@@ -53,8 +53,10 @@ def marathon_cluster_data(system: Any, service: str, cluster: str, cache: dict[s
             client = marathon_client.get_marathon_client_from_config(
                 endpoints.marathon_config or {}, timeout=API_TIMEOUT_S
             )
-            apps = marathon_client.list_app_documents(client, format_job_id(service, ""))
+            # The queue first: a launch delay it shows comes from a failure the apps read after it
+            # then reports as lastTaskFailure, so "Delayed" never shows without its reason.
             queue = marathon_client.list_queue(client)
+            apps = marathon_client.list_app_documents(client, format_job_id(service, ""))
         except ClientError as exc:
             raise MarathonError(f"Marathon of cluster {cluster} failed: {exc}") from exc
         return {"apps": apps, "queue": queue, **mesos_state_or_error(endpoints.mesos_url)}
