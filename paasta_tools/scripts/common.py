@@ -25,6 +25,17 @@ def add_soa_dir_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(value: str) -> int:
+    """argparse type for counts such as -j/--jobs: an integer of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
+    return number
+
+
 def add_verbose_argument(parser: argparse.ArgumentParser) -> None:
     """``-v/--verbose`` as a boolean ``verbose``."""
     parser.add_argument("-v", "--verbose", action="store_true", dest="verbose", default=False)

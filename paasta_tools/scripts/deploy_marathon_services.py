@@ -21,6 +21,7 @@ from paasta_tools.scripts.common import (
     add_soa_dir_argument,
     add_verbose_argument,
     configure_logging,
+    positive_int,
 )
 
 
@@ -31,22 +32,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "-j",
         "--jobs",
         dest="jobs",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="how many instances to deploy at once (default 1)",
     )
     add_verbose_argument(parser)
     return parser.parse_args(argv)
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
-    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:

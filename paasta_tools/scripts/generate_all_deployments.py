@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paasta_tools.scripts import generate_deployments_for_service as single
-from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument
+from paasta_tools.scripts.common import EXIT_FAILURE, EXIT_OK, add_soa_dir_argument, add_verbose_argument, positive_int
 
 DEFAULT_JOBS = 4
 
@@ -60,16 +60,6 @@ def generate_all(
         return list(pool.map(lambda service: _run_one(service, soa_dir, generate), services))
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
-    return number
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="generate_all_deployments",
@@ -80,7 +70,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "-j",
         "--jobs",
         dest="jobs",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_JOBS,
         help=f"how many services to generate at once (default {DEFAULT_JOBS})",
     )

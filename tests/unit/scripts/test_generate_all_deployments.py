@@ -53,3 +53,14 @@ def test_arguments_and_defaults():
     assert parse_args([]).jobs == 4
     with pytest.raises(SystemExit):
         parse_args(["-j", "0"])
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "four"])
+def test_jobs_must_be_a_positive_integer_for_every_script(value, capsys) -> None:
+    from paasta_tools.scripts import deploy_marathon_services, generate_all_deployments
+
+    for script in (generate_all_deployments, deploy_marathon_services):
+        with pytest.raises(SystemExit) as exc:
+            script.main(["-j", value])
+        assert exc.value.code == 2
+        assert f"must be a positive integer, got {value!r}" in capsys.readouterr().err
