@@ -10,6 +10,9 @@ $(STAMP): setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install -q --upgrade pip
 	$(VENV_PY) -m pip install -q -e '.[dev]'
+	@# An editable install leaves the package uncompiled; where PYTHONDONTWRITEBYTECODE is set no
+	@# command would ever cache its bytecode, and every start would compile it again.
+	$(VENV_PY) -m compileall -q paasta_tools >/dev/null
 	touch $(STAMP)
 
 venv: $(STAMP)
