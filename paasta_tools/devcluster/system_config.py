@@ -25,6 +25,16 @@ class DevclusterEndpoints:
     registry: str | None  # host:port of the docker registry
     log_dir: Path
     sensu_port: int | None = None
+    synapse_port: int | None = None  # set only when the devcluster runs SmartStack
+    hacheck_port: int | None = None
+
+
+def smartstack_document(synapse_port: int, hacheck_port: int | None) -> dict[str, Any]:
+    """``smartstack.json``: where the synapse stats CSV answers (and, for people, the hacheck port)."""
+    document: dict[str, Any] = {"synapse_host": "127.0.0.1", "synapse_port": synapse_port}
+    if hacheck_port is not None:
+        document["hacheck_port"] = hacheck_port
+    return document
 
 
 def system_config_documents(endpoints: DevclusterEndpoints) -> dict[str, dict[str, Any]]:
@@ -34,7 +44,7 @@ def system_config_documents(endpoints: DevclusterEndpoints) -> dict[str, dict[st
     chronos_config = {"url": [endpoints.chronos_url], "user": None, "password": None}
     zookeeper = f"zk://127.0.0.1:{endpoints.zookeeper_port or 2181}/mesos-{name}"
     log_path = str(endpoints.log_dir / "{service}.log")
-    return {
+    documents = {
         "cluster.json": {"cluster": name, "zookeeper": zookeeper, "mesos_url": endpoints.mesos_url},
         "marathon.json": {"marathon_config": marathon_config},
         "chronos.json": {"chronos_config": chronos_config},
@@ -68,12 +78,18 @@ def system_config_documents(endpoints: DevclusterEndpoints) -> dict[str, dict[st
         },
         "local_run.json": {"local_run_config": {"default_cluster": name}},
     }
+    if endpoints.synapse_port is not None:
+        documents["smartstack.json"] = smartstack_document(endpoints.synapse_port, endpoints.hacheck_port)
+    return documents
 
 
 def write_system_config(directory: Path, endpoints: DevclusterEndpoints) -> Path:
     """Write the documents into ``directory`` (created; each file replaced atomically)."""
     directory.mkdir(parents=True, exist_ok=True)
-    for file_name, document in system_config_documents(endpoints).items():
+    documents = system_config_documents(endpoints)
+    if "smartstack.json" not in documents:
+        (directory / "smartstack.json").unlink(missing_ok=True)  # left by an earlier run with SmartStack
+    for file_name, document in documents.items():
         target = directory / file_name
         tmp = directory / f".{file_name}.tmp"
         tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,109 @@
+"""Run HAProxy (Debian ``haproxy``) for the devcluster's synapse, reloading it gracefully.
+
+Every configuration change starts a new ``haproxy -db -f haproxy.cfg -sf <old pids>``: the new
+process binds (SO_REUSEPORT) and then tells the old ones to stop listening and finish their
+connections, as synapse's reload command does.  A configuration HAProxy rejects keeps the old one.
+Blocking: call from a thread when inside an event loop.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from paasta_tools.errors import DevclusterError
+
+HAPROXY_PATHS = ("/usr/sbin/haproxy",)
+START_TIMEOUT_S = 5.0
+
+
+def haproxy_binary() -> str | None:
+    """The haproxy executable, or None when it is not installed."""
+    found = shutil.which("haproxy")
+    if found:
+        return found
+    return next((path for path in HAPROXY_PATHS if Path(path).exists()), None)
+
+
+def missing_haproxy() -> str | None:
+    """Why HAProxy cannot run here (None when it can)."""
+    if haproxy_binary() is None:
+        return "haproxy is not installed (apt-get install haproxy)"
+    return None
+
+
+class HaproxyProcesses:
+    """The HAProxy processes of one synapse: the current one and the old ones still finishing."""
+
+    def __init__(self, work_dir: Path) -> None:
+        self.work_dir = Path(work_dir)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path = self.work_dir / "haproxy.cfg"
+        self.log_path = self.work_dir / "haproxy.log"
+        self.current: subprocess.Popen | None = None
+        self.old: list[subprocess.Popen] = []
+        self.reloads = 0
+
+    def _check(self, binary: str, path: Path) -> None:
+        result = subprocess.run([binary, "-c", "-q", "-f", str(path)], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise DevclusterError(f"haproxy rejects {path}: {(result.stdout + result.stderr).strip()[-2000:]}")
+
+    def apply(self, config: str) -> subprocess.Popen:
+        """Run HAProxy with ``config``, replacing the running one; DevclusterError if it cannot."""
+        binary = haproxy_binary()
+        if binary is None:
+            raise DevclusterError(missing_haproxy() or "haproxy is not installed")
+        candidate = self.work_dir / "haproxy.cfg.new"
+        candidate.write_text(config)
+        self._check(binary, candidate)
+        candidate.replace(self.config_path)
+        previous = [p for p in [self.current, *self.old] if p is not None and p.poll() is None]
+        argv = [binary, "-db", "-f", str(self.config_path)]
+        if previous:
+            argv += ["-sf", *(str(p.pid) for p in previous)]
+        with self.log_path.open("ab") as log:
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        self._wait_started(process, previous)
+        self.current, self.old = process, previous
+        self.reloads += 1 if previous else 0
+        return process
+
+    def _wait_started(self, process: subprocess.Popen, previous: list[subprocess.Popen]) -> None:
+        # Started = the old processes let go (they only do once the new one bound its ports),
+        # or, on a first start, still running after a short while.
+        deadline = time.monotonic() + START_TIMEOUT_S
+        settle = time.monotonic() + 0.2
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = self.log_path.read_text(errors="replace")[-2000:]
+                raise DevclusterError(f"haproxy exited with {process.returncode}; {self.log_path}:\n{tail}")
+            if previous and all(p.poll() is not None for p in previous):
+                return
+            if not previous and time.monotonic() > settle:
+                return
+            time.sleep(0.02)
+
+    def reap(self) -> None:
+        """Forget old processes that have finished."""
+        self.old = [p for p in self.old if p.poll() is None]
+
+    def pids(self) -> list[int]:
+        """Pids of every HAProxy process still running, the current one first."""
+        return [p.pid for p in [self.current, *self.old] if p is not None and p.poll() is None]
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate every HAProxy process of this synapse."""
+        processes = [p for p in [self.current, *self.old] if p is not None]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
+        self.current, self.old = None, []
