@@ -126,3 +126,7 @@ class FsmError(PaastaError):
 
 class DockerEngineError(PaastaError):
     """The local Docker engine does not answer or refused a call (listing, inspecting, exec in a container)."""
+
+
+class TaskContainerError(PaastaError):
+    """The container of an instance's task cannot be used here: no running task, no container, another host."""

@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "paasta_tools.cli.cmds.wait_for_deployment",
         "Wait a service to be deployed to deploy_group",
     ),
+    "security-check": ("paasta_tools.cli.cmds.security_check", "Performs a security check"),
+    "performance-check": ("paasta_tools.cli.cmds.performance_check", "Performs a performance check"),
+    "docker_exec": ("paasta_tools.cli.cmds.docker_exec", "Docker exec against a container for a service instance"),
+    "docker_inspect": ("paasta_tools.cli.cmds.docker_inspect", "Docker inspect against a container running on a host"),
+    "docker_stop": ("paasta_tools.cli.cmds.docker_stop", "Docker stop against a container running your service"),
 }
 
 
