@@ -52,6 +52,8 @@ SCRIPTS = {
     "paasta_execute_docker_command.py": "paasta_tools.scripts.paasta_execute_docker_command:main",
     "paasta_serviceinit": "paasta_tools.scripts.paasta_serviceinit:main",
     "paasta_serviceinit.py": "paasta_tools.scripts.paasta_serviceinit:main",
+    "paasta_maintenance": "paasta_tools.scripts.paasta_maintenance:main",
+    "paasta_maintenance.py": "paasta_tools.scripts.paasta_maintenance:main",
 }
 
 

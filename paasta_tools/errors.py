@@ -128,5 +128,9 @@ class DockerEngineError(PaastaError):
     """The local Docker engine does not answer or refused a call (listing, inspecting, exec in a container)."""
 
 
+class MaintenanceError(PaastaError):
+    """A Mesos maintenance request (schedule, machine up/down, reservation) is invalid or failed."""
+
+
 class TaskContainerError(PaastaError):
     """The container of an instance's task cannot be used here: no running task, no container, another host."""

@@ -47,6 +47,8 @@ class DeployEnv:
     now: Callable[[], datetime.datetime] = _utcnow
     haproxy_up: HaproxyLookup | None = None
     draining_hosts: frozenset[str] = frozenset()
+    # Reserves all resources of the given hosts (Mesos maintenance); None where there is no master to ask.
+    reserve_hosts: Callable[[Collection[str]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,23 @@ class _Run:
         for line in cleanup.lines:
             self.log(line, level="event" if "finishing" in line else "debug")
         marathon_client.kill_given_tasks(self.env.client, cleanup.kill_task_ids, scale=True, force=True)
+        self.reserve_at_risk_hosts(plan, killable)
         if cleanup.apps_to_delete:
             with self.env.locks.create():
                 for app_id in cleanup.apps_to_delete:
                     self.delete_old_app(app_id)
+
+    def reserve_at_risk_hosts(self, plan: DeployPlan, killed: Collection[MarathonTask]) -> None:
+        """Killed at-risk tasks leave a host going into maintenance: reserve it all so nothing lands there."""
+        at_risk = frozenset().union(*plan.old.at_risk.values()) if plan.old.at_risk else frozenset()
+        hosts = sorted({task.host for task in killed if task in at_risk and task.host})
+        if not hosts or self.env.reserve_hosts is None:
+            return
+        try:
+            self.env.reserve_hosts(hosts)
+        except PaastaError as exc:  # upstream ignored HTTP errors here: the bounce itself succeeded
+            log.warning("Failed to reserve resources on %s: %s", ", ".join(hosts), exc)
+            self.log(f"Failed to reserve resources on {', '.join(hosts)}: {exc}")
 
     def delete_old_app(self, app_id: str) -> None:
         """Delete an emptied old app; a failure is logged and left to the next run, as upstream did."""

@@ -9,6 +9,7 @@ from paasta_tools.clients import marathon_client
 from paasta_tools.marathon.app_dict import app_system_config_from
 from paasta_tools.marathon.bounce_plan import instances_needing_bounce as plan_instances_needing_bounce
 from paasta_tools.operations.locks import ZkLocks
+from paasta_tools.operations.marathon_reconcile import draining_hosts
 from paasta_tools.operations.marathon_targets import load_service_targets
 
 
@@ -36,4 +37,4 @@ def instances_needing_bounce(
     with ZkLocks(system_config.get("zookeeper") or "") as locks:
         desired = desired_app_instances(system_config, soa_dir, cluster, instances, locks)
     apps = marathon_client.list_apps(client, embed_tasks=True)
-    return plan_instances_needing_bounce(desired, apps)
+    return plan_instances_needing_bounce(desired, apps, draining_hosts(system_config))

@@ -108,6 +108,17 @@ def draining_hosts(system_config: Any) -> frozenset[str]:
     return draining_hosts_from_status(status)
 
 
+def _maintenance_reserver(system_config: Any) -> Callable[[Collection[str]], None] | None:
+    """Reserve all resources of hosts through the cluster's master; None without ``mesos_url``."""
+    url = system_config.get("mesos_url")
+    if not url:
+        return None
+    from paasta_tools.clients.mesos_maintenance import MesosMaintenanceClient
+
+    client = MesosMaintenanceClient(url, timeout=MAINTENANCE_TIMEOUT_S)
+    return client.reserve_all_resources
+
+
 def _zookeeper_url(system_config: Any) -> str:
     url = system_config.get("zookeeper")
     if not url:
@@ -158,6 +169,7 @@ class Reconciler:
             cluster=self.cluster,
             log_writer=_log_writer(system_config),
             haproxy_up=_haproxy_lookup(system_config),
+            reserve_hosts=_maintenance_reserver(system_config),
         )
 
     def _refresh_draining_hosts(self) -> None:

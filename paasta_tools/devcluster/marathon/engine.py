@@ -20,6 +20,7 @@ from paasta_tools.devcluster.marathon.ids import format_ts, new_task_id
 from paasta_tools.devcluster.marathon.launch import build_task_spec, fixed_host_ports, host_port_count
 from paasta_tools.devcluster.marathon.state import App, Delay, MarathonState, Task
 from paasta_tools.devcluster.marathon.views import plan_json
+from paasta_tools.devcluster.mesos.maintenance import machine_is_down, reserved_scalars
 
 log = logging.getLogger(__name__)
 
@@ -221,13 +222,15 @@ class Engine:
         """
         free = self._free_resources()
         budget = LAUNCHES_PER_TICK
+        # A machine DOWN for maintenance: Mesos kills its tasks and it sends no offers.
+        down = machine_is_down(self.cluster)
         for app in list(self.state.apps.values()):
             self._expire_delay(app, now)
             launch, kills = planning.plan_app(app, self.state)
-            for task in kills:
+            for task in list(app.tasks.values()) if down else kills:
                 self.kill(task)
             launched = 0
-            if launch and (app.delay is None or app.delay.deadline <= now):
+            if launch and not down and (app.delay is None or app.delay.deadline <= now):
                 launched = self._launch_up_to(app, min(launch, budget), free, now)
             budget -= launched
             self._set_queued(app, launch - launched, now)
@@ -260,7 +263,8 @@ class Engine:
                 resources = task.get("resources") or {}
                 cpus += float(resources.get("cpus") or 0)
                 mem += float(resources.get("mem") or 0)
-        return [self.cluster.agent.cpus - cpus, self.cluster.agent.mem - mem]
+        reserved = reserved_scalars(self.cluster)  # offered to the reserving role only, never to Marathon's "*"
+        return [self.cluster.agent.cpus - cpus - reserved["cpus"], self.cluster.agent.mem - mem - reserved["mem"]]
 
     def _used_resources(self) -> tuple[float, float]:
         cpus = mem = 0.0

@@ -20,6 +20,7 @@ from aiohttp import web
 from paasta_tools.devcluster.cluster import Cluster
 from paasta_tools.devcluster.mesos import state as mesos_state
 from paasta_tools.devcluster.mesos.agent import setup_agent_routes
+from paasta_tools.devcluster.mesos.maintenance import Maintenance, setup_maintenance_routes
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def master_view(cluster: Cluster, master_id: str, start_time: float) -> mesos_st
         ),
         frameworks=tuple(_framework_views(cluster)),
         work_dir=str(cluster.settings.data_dir),
+        reserved=Maintenance(cluster).reservations(),
+        agent_down=Maintenance(cluster).agent_is_down(),
     )
 
 
@@ -131,3 +134,10 @@ def setup_mesos(app: web.Application, cluster: Cluster) -> None:
     app.router.add_get("/health", health)
     app.router.add_get("/version", version)
     setup_agent_routes(app, cluster, view)
+
+    def free_resources() -> dict[str, float]:
+        slave = mesos_state.slave_json(view())
+        unreserved, used = slave["unreserved_resources"], slave["used_resources"]
+        return {name: float(unreserved.get(name, 0.0)) - float(used.get(name, 0.0)) for name in mesos_state.SCALARS}
+
+    setup_maintenance_routes(app, cluster, free_resources)

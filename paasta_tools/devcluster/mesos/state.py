@@ -50,6 +50,9 @@ class MasterView:
     frameworks: Sequence[FrameworkView] = field(default_factory=tuple)
     zookeeper: str = ""
     work_dir: str = ""
+    # Dynamic reservations per role ({role: {scalar: value}}) and whether the agent's machine is DOWN.
+    reserved: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    agent_down: bool = False
 
 
 def _ports_ranges(ports: Iterable[int]) -> str:
@@ -99,6 +102,19 @@ def agent_resources(agent: AgentView) -> dict[str, Any]:
     return {"disk": agent.disk, "mem": agent.mem, "gpus": 0.0, "cpus": agent.cpus, "ports": f"[{low}-{high}]"}
 
 
+def _role_resources(scalars: Mapping[str, float]) -> dict[str, float]:
+    return {name: float(scalars.get(name, 0.0)) for name in SCALARS}
+
+
+def _unreserved(agent: AgentView, reserved: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """The agent's resources minus every role's reservation."""
+    resources = agent_resources(agent)
+    for scalars in reserved.values():
+        for name in SCALARS:
+            resources[name] -= float(scalars.get(name, 0.0))
+    return resources
+
+
 def _all_tasks(view: MasterView) -> list[Mapping[str, Any]]:
     return [task for framework in view.frameworks for task in framework.tasks]
 
@@ -115,10 +131,10 @@ def slave_json(view: MasterView) -> dict[str, Any]:
         "resources": agent_resources(agent),
         "used_resources": sum_resources(_all_tasks(view)),
         "offered_resources": _empty_resources(),
-        "reserved_resources": {},
-        "unreserved_resources": agent_resources(agent),
+        "reserved_resources": {role: _role_resources(scalars) for role, scalars in view.reserved.items()},
+        "unreserved_resources": _unreserved(agent, view.reserved),
         "attributes": dict(agent.attributes),
-        "active": True,
+        "active": not view.agent_down,
         "version": MESOS_VERSION,
         "capabilities": ["MULTI_ROLE"],
     }
@@ -169,8 +185,8 @@ def state_json(view: MasterView) -> dict[str, Any]:
         "id": view.master_id,
         "pid": _master_pid(view),
         "hostname": view.hostname,
-        "activated_slaves": 1,
-        "deactivated_slaves": 0,
+        "activated_slaves": 0 if view.agent_down else 1,
+        "deactivated_slaves": 1 if view.agent_down else 0,
         "cluster": view.cluster,
         "leader": _master_pid(view),
         "leader_info": {"id": view.master_id, "hostname": view.hostname, "port": view.port, "ip": 16777343},
@@ -240,8 +256,8 @@ def metrics_snapshot(view: MasterView) -> dict[str, float]:
         "master/gpus_used": 0.0,
         "master/elected": 1.0,
         "master/uptime_secs": max(view.now - view.start_time, 0.0),
-        "master/slaves_active": 1.0,
-        "master/slaves_inactive": 0.0,
+        "master/slaves_active": 0.0 if view.agent_down else 1.0,
+        "master/slaves_inactive": 1.0 if view.agent_down else 0.0,
         "master/slaves_connected": 1.0,
         "master/slaves_disconnected": 0.0,
         "master/frameworks_active": float(len(view.frameworks)),
