@@ -124,3 +124,49 @@ def test_docker_engine_not_reachable(tmp_path: Path, devcluster_factory, monkeyp
     code, out, err = _run("docker_exec", soa, capsys, "true")
     assert (code, out) == (1, "")
     assert err.startswith("Can't talk to the Docker engine: ")
+
+
+def _read_until_closed(fd: int, timeout: float) -> bytes:
+    import os
+    import select
+    import time
+
+    data, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal's other side closed
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@pytest.mark.docker
+def test_exec_with_a_terminal_is_interactive(tmp_path: Path, devcluster_factory, docker_engine, monkeypatch, wait_for):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    running = devcluster_factory(executor="docker")
+    soa = _setup(tmp_path, running, monkeypatch)
+    _post_app(running)
+    client = marathon_client.get_marathon_client(running.marathon_url)
+    wait_for(lambda: running_tasks(client, APP_ID), timeout=30)
+    controller, terminal = pty.openpty()
+    argv = [sys.executable, "-m", "paasta_tools.cli.cli", "docker_exec", "-s", "svc", "-c", CLUSTER, "-i", "main"]
+    proc = subprocess.Popen([*argv, "-d", str(soa)], stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    try:
+        os.write(controller, b"echo answer=$((6 * 7)); [ -t 0 ] && echo tty=$((1 + 1)); exit 5\n")
+        output = _read_until_closed(controller, timeout=20)
+        assert proc.wait(timeout=10) == 5
+    finally:
+        proc.kill()
+        os.close(controller)
+    assert b"answer=42" in output and b"tty=2" in output  # computed by the shell, not echoed input
