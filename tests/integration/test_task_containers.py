@@ -112,6 +112,13 @@ def test_errors_name_what_is_missing(tmp_path: Path, devcluster_factory, monkeyp
     code = main(["docker_inspect", "-s", "svc", "-c", "elsewhere", "-i", "main", "-d", str(soa)])
     assert code == 1
     assert "configured to run on the elsewhere cluster" in capsys.readouterr().err
+    (soa / "svc" / f"chronos-{CLUSTER}.yaml").write_text("nightly: {schedule: R/2017-01-01T00:00:00Z/PT1H}\n")
+    code = main(["docker_stop", "-s", "svc", "-c", CLUSTER, "-i", "nightly", "-d", str(soa)])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"svc.nightly is a chronos instance in cluster {CLUSTER}: "
+        "only the containers of Marathon instances can be found\n"
+    )
 
 
 def test_docker_engine_not_reachable(tmp_path: Path, devcluster_factory, monkeypatch, capsys, wait_for) -> None:
