@@ -54,7 +54,11 @@ class SpoolBook:
         return spool
 
     def down(self, service: str, port: str, expiration: float, reason: str) -> None:
-        self.spools[(service, port)] = Spool(self.clock(), expiration, reason)
+        """Mark down; a task already down keeps its ``since`` (paasta re-drains on every run, and
+        the drain delay counts from the first time)."""
+        current = self.get(service, port)
+        since = current.since if current is not None else self.clock()
+        self.spools[(service, port)] = Spool(since, expiration, reason)
 
     def up(self, service: str, port: str) -> None:
         self.spools.pop((service, port), None)

@@ -25,6 +25,17 @@ class HaproxySettings:
     rise: int = 1
     fall: int = 1
     bind_host: str = "127.0.0.1"
+    admin_socket: str | None = None  # unix socket for ``show servers state``
+    state_file: str | None = None  # servers' states carried over a reload
+
+
+SERVER_STATE_VERSION = "1"
+SERVER_STATE_HEADER = (
+    "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight "
+    "srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state "
+    "srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port "
+    "srv_check_addr srv_agent_addr srv_agent_port"
+)
 
 
 def check_path(namespace: Namespace) -> str:
@@ -62,13 +73,37 @@ def _backend(namespace: Namespace, settings: HaproxySettings) -> list[str]:
     return lines
 
 
+def server_state_file(dump: str, topology: Sequence[Namespace]) -> str:
+    """The server-state file for the next HAProxy: the states in ``dump`` (``show servers state``)
+    for servers it knows, and DOWN for new ones, so that a task is only UP once its check passed
+    (HAProxy would otherwise start new servers UP until their first check)."""
+    known: dict[tuple[str, str], str] = {}
+    for line in dump.splitlines():
+        fields = line.split()
+        if len(fields) >= 19 and not line.startswith("#"):
+            known[(fields[1], fields[3])] = line
+    lines = [SERVER_STATE_VERSION, SERVER_STATE_HEADER]
+    for namespace in topology:
+        for server in namespace.servers:
+            line = known.get((namespace.name, server.name))
+            if line is None:
+                # ids are not forced, so HAProxy matches backends and servers by name
+                down = "0 0 1 1 0 1 0 0 6 0 0 0 -"  # op_state stopped, check health 0
+                line = f"0 {namespace.name} 0 {server.name} {server.host} {down} {server.port} - 0 0 - - 0"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 def render_haproxy_config(topology: Sequence[Namespace], settings: HaproxySettings) -> str:
     """The whole haproxy.cfg text; equal topologies give equal texts (reloads compare them)."""
     lines = [
         "# Written by the devcluster's synapse; rewritten whenever the registered tasks change.",
         "global",
         "    maxconn 4096",
+        *([f"    stats socket {settings.admin_socket} mode 600 level admin"] if settings.admin_socket else []),
+        *([f"    server-state-file {settings.state_file}"] if settings.state_file else []),
         "defaults",
+        *(["    load-server-state-from-file global"] if settings.state_file else []),
         "    timeout connect 1s",
         "    timeout client 10s",
         "    timeout server 10s",

@@ -8,15 +8,45 @@ Blocking: call from a thread when inside an event loop.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from paasta_tools.errors import DevclusterError
 
 HAPROXY_PATHS = ("/usr/sbin/haproxy",)
 START_TIMEOUT_S = 5.0
+SOCKET_TIMEOUT_S = 2.0
+MAX_UNIX_PATH = 100  # sun_path holds 108 bytes
+
+
+def admin_socket_path(work_dir: Path) -> Path:
+    """``<work_dir>/haproxy.sock``, or a short path under the temp dir when that one is too long."""
+    path = Path(work_dir) / "haproxy.sock"
+    if len(str(path)) <= MAX_UNIX_PATH:
+        return path
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"paasta-synapse-{digest}.sock"
+
+
+def admin_command(path: Path, command: str) -> str:
+    """Send one command to HAProxy's admin socket; its answer ("" when nothing answers there)."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(SOCKET_TIMEOUT_S)
+            sock.connect(str(path))
+            sock.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+    except OSError:
+        return ""
+    return b"".join(chunks).decode(errors="replace")
 
 
 def haproxy_binary() -> str | None:
@@ -42,6 +72,8 @@ class HaproxyProcesses:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.work_dir / "haproxy.cfg"
         self.log_path = self.work_dir / "haproxy.log"
+        self.state_path = self.work_dir / "server-state"
+        self.admin_socket = admin_socket_path(self.work_dir)
         self.current: subprocess.Popen | None = None
         self.old: list[subprocess.Popen] = []
         self.reloads = 0
@@ -51,8 +83,12 @@ class HaproxyProcesses:
         if result.returncode != 0:
             raise DevclusterError(f"haproxy rejects {path}: {(result.stdout + result.stderr).strip()[-2000:]}")
 
-    def apply(self, config: str) -> subprocess.Popen:
-        """Run HAProxy with ``config``, replacing the running one; DevclusterError if it cannot."""
+    def apply(self, config: str, server_state: Callable[[str], str] | None = None) -> subprocess.Popen:
+        """Run HAProxy with ``config``, replacing the running one; DevclusterError if it cannot.
+
+        ``server_state(dump)`` turns the running HAProxy's ``show servers state`` into the
+        state file the new one loads (see haproxy_config.server_state_file).
+        """
         binary = haproxy_binary()
         if binary is None:
             raise DevclusterError(missing_haproxy() or "haproxy is not installed")
@@ -61,6 +97,9 @@ class HaproxyProcesses:
         self._check(binary, candidate)
         candidate.replace(self.config_path)
         previous = [p for p in [self.current, *self.old] if p is not None and p.poll() is None]
+        if server_state is not None:
+            dump = admin_command(self.admin_socket, "show servers state") if previous else ""
+            self.state_path.write_text(server_state(dump))
         argv = [binary, "-db", "-f", str(self.config_path)]
         if previous:
             argv += ["-sf", *(str(p.pid) for p in previous)]

@@ -19,9 +19,13 @@ from typing import Any
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from paasta_tools.devcluster.smartstack.hacheck import SpoolBook, start_hacheck
-from paasta_tools.devcluster.smartstack.haproxy_config import HaproxySettings, render_haproxy_config
+from paasta_tools.devcluster.smartstack.haproxy_config import (
+    HaproxySettings,
+    render_haproxy_config,
+    server_state_file,
+)
 from paasta_tools.devcluster.smartstack.haproxy_process import HaproxyProcesses
-from paasta_tools.devcluster.smartstack.topology import read_topology
+from paasta_tools.devcluster.smartstack.topology import Namespace, read_topology
 from paasta_tools.errors import DevclusterError
 
 log = logging.getLogger(__name__)
@@ -61,7 +65,13 @@ class SmartStack:
     @property
     def haproxy_settings(self) -> HaproxySettings:
         s = self.settings
-        return HaproxySettings(s.synapse_port, s.hacheck_port, check_interval_ms=s.check_interval_ms)
+        return HaproxySettings(
+            s.synapse_port,
+            s.hacheck_port,
+            check_interval_ms=s.check_interval_ms,
+            admin_socket=str(self.haproxy.admin_socket),
+            state_file=str(self.haproxy.state_path),
+        )
 
     async def start(self) -> None:
         """Serve hacheck, start HAProxy with the current topology and keep it in step."""
@@ -74,7 +84,7 @@ class SmartStack:
             ) from None
         self._session = ClientSession(timeout=ClientTimeout(total=MARATHON_TIMEOUT_S))
         try:
-            await self._apply(render_haproxy_config([], self.haproxy_settings), raise_errors=True)
+            await self._apply([], raise_errors=True)
         except DevclusterError:
             await self.stop()
             raise
@@ -120,18 +130,19 @@ class SmartStack:
             return
         s = self.settings
         topology = await asyncio.to_thread(read_topology, s.soa_dir, s.cluster, apps)
-        await self._apply(render_haproxy_config(topology, self.haproxy_settings))
+        await self._apply(topology)
         self.haproxy.reap()
         self.synced.set()
 
-    async def _apply(self, text: str, raise_errors: bool = False) -> None:
+    async def _apply(self, topology: list[Namespace], raise_errors: bool = False) -> None:
+        text = render_haproxy_config(topology, self.haproxy_settings)
         running = self.haproxy.current is not None and self.haproxy.current.poll() is None
         if text == self.config_text and running:
             return
         if text == self._failed_text and running:
             return  # already reported; wait for the soa-configs or tasks to change
         try:
-            await asyncio.to_thread(self.haproxy.apply, text)
+            await asyncio.to_thread(self.haproxy.apply, text, lambda dump: server_state_file(dump, topology))
         except DevclusterError as exc:
             if raise_errors:
                 raise

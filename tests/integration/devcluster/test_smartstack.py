@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 import requests
@@ -74,3 +76,85 @@ def test_a_task_becomes_up_and_takes_traffic_through_the_proxy_port(smartstack_p
     response = requests.get(f"http://127.0.0.1:{stack.proxy_port}/", timeout=5)
     assert response.status_code == 200
     assert "Directory listing" in response.text
+
+
+class Timeline:
+    """Samples HAProxy's view of svc.main and Marathon's task ports every 50 ms in a thread."""
+
+    def __init__(self, stack: SmartStackPipeline) -> None:
+        self.stack = stack
+        self.samples: list[tuple[float, dict[int | None, str], set[int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            statuses = self.stack.statuses()
+            ports = {t["ports"][0] for app in self.stack.pipeline.apps().values() for t in app.get("tasks", [])}
+            self.samples.append((time.monotonic(), statuses, ports))
+            self._stop.wait(0.05)
+
+    def up_counts(self) -> list[int]:
+        return [sum(1 for s in statuses.values() if s.startswith("UP")) for _, statuses, _ in self.samples]
+
+    def first(self, condition) -> float | None:
+        return next((at for at, statuses, ports in self.samples if condition(statuses, ports)), None)
+
+    def __enter__(self) -> Timeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def _smartstack_instance(stack: SmartStackPipeline, delay: float) -> dict:
+    return {
+        **HEALTHY_INSTANCE,
+        "drain_method_params": {"delay": delay, "hacheck_port": stack.settings.hacheck_port},
+    }
+
+
+def _deployed_and_up(stack: SmartStackPipeline, config: dict, wait_for) -> dict:
+    stack.write_smartstack()
+    stack.pipeline.write_service({"main": config})
+    stack.pipeline.bounce_until("svc.main", lambda: stack.pipeline.converged(config["instances"]))
+    wait_for(lambda: stack.up_count() == config["instances"])
+    return stack.pipeline.only_app()
+
+
+def test_crossover_bounce_keeps_the_instance_count_up_in_haproxy(smartstack_pipeline, wait_for) -> None:
+    stack = smartstack_pipeline
+    config = _smartstack_instance(stack, delay=1)
+    old_app = _deployed_and_up(stack, config, wait_for)
+    stack.pipeline.write_service({"main": {**config, "env": {"VERSION": "2"}}})
+    with Timeline(stack) as timeline:
+        stack.pipeline.bounce_until(
+            "svc.main", lambda: stack.pipeline.converged(2) and stack.pipeline.only_app()["id"] != old_app["id"]
+        )
+        new_ports = {t["ports"][0] for t in stack.pipeline.only_app()["tasks"]}
+        wait_for(lambda: stack.statuses() == {port: "UP" for port in new_ports})
+    counts = timeline.up_counts()
+    assert len(counts) > 10 and min(counts) >= 2, counts
+    messages = [line["message"] for line in stack.pipeline.deploy_log()]
+    assert any(m.startswith("crossover bounce on svc.main finishing") for m in messages), messages
+
+
+def test_a_drained_task_goes_down_in_haproxy_and_is_killed_after_the_delay(smartstack_pipeline, wait_for) -> None:
+    stack = smartstack_pipeline
+    delay = 2.0
+    config = {**_smartstack_instance(stack, delay=delay), "instances": 1}
+    old_app = _deployed_and_up(stack, config, wait_for)
+    old_port = old_app["tasks"][0]["ports"][0]
+    stack.pipeline.write_service({"main": {**config, "env": {"VERSION": "2"}}})
+    with Timeline(stack) as timeline:
+        stack.pipeline.bounce_until(
+            "svc.main", lambda: stack.pipeline.converged(1) and stack.pipeline.only_app()["id"] != old_app["id"]
+        )
+        wait_for(lambda: old_port not in stack.statuses())
+    went_down = timeline.first(lambda statuses, ports: statuses.get(old_port) == "DOWN")
+    killed = timeline.first(lambda statuses, ports: old_port not in ports)
+    assert went_down is not None and killed is not None
+    # hacheck's spool starts the delay at most one check interval (0.2 s) before HAProxy shows DOWN
+    assert killed - went_down >= delay - 0.4, (went_down, killed)
