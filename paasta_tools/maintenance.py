@@ -14,6 +14,7 @@ from typing import Any
 
 from paasta_tools.errors import MaintenanceError
 from paasta_tools.logs.filtering import parse_duration
+from paasta_tools.marathon.tasks import MarathonAppState, MarathonTask
 
 MAINTENANCE_ROLE = "maintenance"
 RESERVED_SCALARS = ("disk", "mem", "cpus")
@@ -209,3 +210,31 @@ def running_task_count(state: Mapping[str, Any], hostname: str) -> int:
         for task in framework.get("tasks") or ()
         if task.get("slave_id") in slave_ids and task.get("state") in active
     )
+
+
+SAFE_TO_DRAIN_THRESHOLD = 80  # percent of an instance's desired tasks that must stay healthy (upstream's crit)
+
+
+def _task_is_healthy(task: MarathonTask, has_checks: bool) -> bool:
+    if task.state != "TASK_RUNNING" or task.started_at is None:
+        return False
+    return bool(task.health_alive) and all(task.health_alive) if has_checks else True
+
+
+def apps_in_danger(
+    apps: Iterable[MarathonAppState], hostname: str, threshold: int = SAFE_TO_DRAIN_THRESHOLD
+) -> list[str]:
+    """Ids of the apps that have a healthy task on ``hostname`` and are under-replicated already.
+
+    Under-replicated: healthy tasks (all hosts) below ``threshold`` percent of the app's instances;
+    draining the host would take a healthy task away from such an app (is_safe_to_drain).
+    """
+    in_danger = []
+    for app in apps:
+        has_checks = bool(app.health_checks)
+        healthy = [task for task in app.tasks if _task_is_healthy(task, has_checks)]
+        if not any(task.host == hostname for task in healthy) or app.instances == 0:
+            continue
+        if len(healthy) * 100 / app.instances < threshold:
+            in_danger.append(app.id)
+    return sorted(in_danger)

@@ -117,14 +117,19 @@ def host_checks(client: Any) -> dict[str, Callable[[str], bool]]:
     }
 
 
-def is_safe_to_drain(hostname: str) -> bool:
-    """Only this host can be checked (its tasks' local replication); as upstream, other hosts give False."""
-    import socket
+def is_safe_to_drain(hostname: str, system_config: Any) -> bool:
+    """No healthy Marathon task on ``hostname`` belongs to an app already below 80% healthy.
 
-    if hostname not in ("localhost", socket.getfqdn(), socket.gethostname()):
-        print("Due to the way is_safe_to_drain is implemented, it can only work on localhost.")
-        return False
-    return True
+    Upstream could only look at this host (its local HAProxy); Marathon's task list lets any host be checked.
+    """
+    from paasta_tools import maintenance
+    from paasta_tools.clients import marathon_client
+
+    client = marathon_client.get_marathon_client_from_config(system_config.get_marathon_config())
+    in_danger = maintenance.apps_in_danger(marathon_client.list_apps(client, embed_tasks=True), hostname)
+    for app_id in in_danger:
+        logging.getLogger(__name__).warning("%s has a healthy task on %s but is in danger!", app_id, hostname)
+    return not in_danger
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
     from paasta_tools.system_config import load_system_paasta_config
 
     hostnames = args.hostname or [_local_fqdn()]
-    client = maintenance_client_from_config(load_system_paasta_config(), args.credentials)
+    system_config = load_system_paasta_config()
+    client = maintenance_client_from_config(system_config, args.credentials)
     action = args.action
     result: Any = "Done"
     if action == "drain":
@@ -153,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     elif action == "schedule":
         result = json.dumps(client.schedule())
     elif action == "is_safe_to_drain":
-        result = is_safe_to_drain(maintenance.parse_host(hostnames[0]).hostname)
+        result = is_safe_to_drain(maintenance.parse_host(hostnames[0]).hostname, system_config)
     else:
         result = host_checks(client)[action](maintenance.parse_host(hostnames[0]).hostname)
     print(result)

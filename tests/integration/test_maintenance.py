@@ -169,3 +169,20 @@ def test_paasta_maintenance_script_against_the_devcluster(pipeline, capsys) -> N
     assert capsys.readouterr().out == "{}\n"
     assert paasta_maintenance.main(["drain", host, "-d", "soon"]) == 1
     assert "'soon' is not a valid time expression" in capsys.readouterr().err
+
+
+def test_is_safe_to_drain_refuses_a_host_with_a_healthy_task_of_an_under_replicated_app(
+    pipeline, wait_for, capsys
+) -> None:
+    running = pipeline.running
+    _post_app(running, instances=2)
+    wait_for(lambda: len([t for t in _tasks(running) if t["state"] == "TASK_RUNNING"]) == 2)
+    assert paasta_maintenance.main(["is_safe_to_drain", "127.0.0.1"]) == 0
+    assert capsys.readouterr().out == "True\n"
+    # nothing more can start: 2 healthy tasks of the 4 wanted are under 80%
+    MesosMaintenanceClient(running.mesos_url).reserve_all_resources(["127.0.0.1"])
+    requests.put(f"{running.marathon_url}/v2/apps/maint", json={"instances": 4}, timeout=5).raise_for_status()
+    wait_for(lambda: [entry["count"] for entry in _queue(running)] == [2])
+    assert paasta_maintenance.main(["is_safe_to_drain", "127.0.0.1"]) == 1
+    assert capsys.readouterr().out == "False\n"
+    assert paasta_maintenance.main(["is_safe_to_drain", "another-host"]) == 0
