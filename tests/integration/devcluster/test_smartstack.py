@@ -43,23 +43,30 @@ class SmartStackPipeline:
         return sum(1 for status in self.statuses(name).values() if status.startswith("UP"))
 
 
-@pytest.fixture
-def smartstack_pipeline(make_pipeline, tmp_path):  # noqa: F811 - the imported fixture
-    pipeline = make_pipeline()
-    settings = SmartStackSettings(
-        soa_dir=pipeline.soa_dir,
+def _settings(tmp_path, soa_dir, marathon_url: str) -> SmartStackSettings:
+    return SmartStackSettings(
+        soa_dir=soa_dir,
         cluster="devcluster",
-        marathon_url=pipeline.url,
+        marathon_url=marathon_url,
         work_dir=tmp_path / "smartstack",
         synapse_port=free_port(),
         hacheck_port=free_port(),
         interval=0.2,
         check_interval_ms=200,
     )
-    handle = start_smartstack_in_thread(settings)
-    config_dir = tmp_path / "etc_paasta"
+
+
+def _write_smartstack_json(config_dir, settings: SmartStackSettings) -> None:
     document = smartstack_document(settings.synapse_port, settings.hacheck_port)
     (config_dir / "smartstack.json").write_text(json.dumps(document))
+
+
+@pytest.fixture
+def smartstack_pipeline(make_pipeline, tmp_path):  # noqa: F811 - the imported fixture
+    pipeline = make_pipeline()
+    settings = _settings(tmp_path, pipeline.soa_dir, pipeline.url)
+    handle = start_smartstack_in_thread(settings)
+    _write_smartstack_json(tmp_path / "etc_paasta", settings)
     yield SmartStackPipeline(pipeline, handle, settings, free_port())
     handle.stop()
 
@@ -158,3 +165,46 @@ def test_a_drained_task_goes_down_in_haproxy_and_is_killed_after_the_delay(smart
     assert went_down is not None and killed is not None
     # hacheck's spool starts the delay at most one check interval (0.2 s) before HAProxy shows DOWN
     assert killed - went_down >= delay - 0.4, (went_down, killed)
+
+
+def test_the_replication_check_counts_up_backends_in_the_devcluster_synapse(
+    tmp_path, devcluster_factory, sensu_listener, monkeypatch, wait_for
+) -> None:
+    from paasta_tools.clients import marathon_client
+    from paasta_tools.scripts import check_marathon_services_replication as script
+    from tests.integration.status.helpers import deploy, running_tasks, system_config_dir, write_service
+
+    running = devcluster_factory(executor="process", apis=("marathon", "mesos"))
+    soa = tmp_path / "soa"
+    instance = {**HEALTHY_INSTANCE, "replication_threshold": 60}
+    smartstack = {"main": {"proxy_port": free_port(), "healthcheck_uri": "/"}}
+    write_service(soa, "svc", {"main": instance}, smartstack=smartstack)
+    settings = _settings(tmp_path, soa, running.marathon_url)
+    handle = start_smartstack_in_thread(settings)
+    try:
+        etc = system_config_dir(tmp_path, running, sensu_listener.port)
+        _write_smartstack_json(etc, settings)
+        monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+        (tmp_path / "devcluster0" / "logs").mkdir(parents=True, exist_ok=True)
+        client = marathon_client.get_marathon_client(running.marathon_url)
+        app_id = deploy(client, soa, "svc", "main")
+        ports = wait_for(lambda: (t := running_tasks(client, app_id)) and len(t) == 2 and [x.ports[0] for x in t])
+
+        def up() -> int:
+            return sum(b.is_up for b in get_backends(["svc.main"], "127.0.0.1", settings.synapse_port))
+
+        wait_for(lambda: up() == 2)
+        assert script.main(["-d", str(soa)]) == 0
+        ok = sensu_listener.wait_for_events(1)[0]
+        spool = f"http://127.0.0.1:{settings.hacheck_port}/spool/svc.main/{ports[0]}/status"
+        requests.post(spool, data={"status": "down", "expiration": str(time.time() + 60), "reason": "test"}, timeout=5)
+        wait_for(lambda: up() == 1)
+        assert script.main(["-d", str(soa)]) == 0
+        critical = sensu_listener.wait_for_events(2)[1]
+    finally:
+        handle.stop()
+    assert ok["status"] == 0
+    assert ok["output"] == "- Service svc.main has 2 out of 2 expected instances in devregion (OK: 100%)\n"
+    assert critical["status"] == 2
+    expected = "- Service svc.main has 1 out of 2 expected instances in devregion (CRITICAL: 50%)\n"
+    assert critical["output"].startswith(expected)
