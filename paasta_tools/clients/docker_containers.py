@@ -119,25 +119,31 @@ def exec_interactive(client: Any, container_id: str, argv: Sequence[str], stdin_
     return _exit_code(client, exec_id)
 
 
-def local_host_names() -> set[str]:
-    """The names this machine answers to (loopback included), without asking DNS about other hosts."""
-    names = {"localhost", "127.0.0.1", "::1"}
-    hostname = socket.gethostname()
-    names.add(hostname)
-    try:
-        names.add(socket.getfqdn(hostname))
-    except OSError:
-        pass
-    return names
+def _is_local_address(address: str) -> bool:
+    import ipaddress
+
+    ip = ipaddress.ip_address(address)
+    if ip.is_loopback:
+        return True
+    # Only an address of this machine can be bound; nothing is sent anywhere.
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError:
+            return False
+    return True
 
 
 def is_local_host(host: str) -> bool:
-    """True when ``host`` (an agent's hostname) is this machine."""
-    import ipaddress
+    """True when ``host`` (an agent's hostname or address) is this machine.
 
+    Names are compared without asking DNS: ``localhost``, or this machine's hostname, short or
+    fully qualified on either side.
+    """
     try:
-        if ipaddress.ip_address(host).is_loopback:
-            return True
+        return _is_local_address(host)
     except ValueError:
         pass
-    return host in local_host_names()
+    hostname = socket.gethostname()
+    return host == "localhost" or host.split(".")[0] == hostname.split(".")[0]

@@ -177,3 +177,13 @@ def test_exec_with_a_terminal_is_interactive(tmp_path: Path, devcluster_factory,
         proc.kill()
         os.close(controller)
     assert b"answer=42" in output and b"tty=2" in output  # computed by the shell, not echoed input
+
+
+def test_which_agent_hosts_are_this_machine() -> None:
+    import socket
+
+    from paasta_tools.clients.docker_containers import is_local_host
+
+    hostname = socket.gethostname()
+    assert all(is_local_host(h) for h in ("127.0.0.1", "::1", "localhost", hostname, hostname.split(".")[0] + ".a.b"))
+    assert not any(is_local_host(h) for h in ("agent7.example.org", "8.8.8.8", "fd00::77"))
