@@ -54,6 +54,8 @@ SCRIPTS = {
     "paasta_serviceinit.py": "paasta_tools.scripts.paasta_serviceinit:main",
     "paasta_maintenance": "paasta_tools.scripts.paasta_maintenance:main",
     "paasta_maintenance.py": "paasta_tools.scripts.paasta_maintenance:main",
+    "paasta_cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
+    "cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
 }
 
 

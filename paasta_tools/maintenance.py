@@ -238,3 +238,32 @@ def apps_in_danger(
         if len(healthy) * 100 / app.instances < threshold:
             in_danger.append(app.id)
     return sorted(in_danger)
+
+
+FORGOTTEN_GRACE_NS = 10 * 60 * NANOSECONDS  # cleanup_maintenance leaves hosts alone this long past their window
+
+
+def hosts_forgotten_draining(
+    status: Mapping[str, Any], schedule: Mapping[str, Any], now_ns: int, grace: int = FORGOTTEN_GRACE_NS
+) -> list[str]:
+    """Hosts still draining ``grace`` after their maintenance window started (sorted)."""
+    return sorted(set(draining_hosts(status)) & set(hosts_past_maintenance_start(schedule, now_ns, grace)))
+
+
+def hosts_forgotten_down(
+    status: Mapping[str, Any], schedule: Mapping[str, Any], now_ns: int, grace: int = FORGOTTEN_GRACE_NS
+) -> list[str]:
+    """Hosts still down ``grace`` after their maintenance window ended (sorted)."""
+    return sorted(set(down_hosts(status)) & set(hosts_past_maintenance_end(schedule, now_ns, grace)))
+
+
+def machines_of(status: Mapping[str, Any], hostnames: Iterable[str]) -> list[MachineId]:
+    """The MachineIds (hostname and ip) the status gives for ``hostnames``, in their order."""
+    known: dict[str, MachineId] = {}
+    for machine in [
+        *(m.get("id") or {} for m in status.get("draining_machines") or ()),
+        *(status.get("down_machines") or ()),
+    ]:
+        if machine.get("hostname"):
+            known[str(machine["hostname"])] = MachineId(str(machine["hostname"]), machine.get("ip"))
+    return [known.get(host, MachineId(host)) for host in hostnames]

@@ -3,6 +3,8 @@ of setup_marathon_job and list_marathon_service_instances --minimal."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -186,3 +188,24 @@ def test_is_safe_to_drain_refuses_a_host_with_a_healthy_task_of_an_under_replica
     assert paasta_maintenance.main(["is_safe_to_drain", "127.0.0.1"]) == 1
     assert capsys.readouterr().out == "False\n"
     assert paasta_maintenance.main(["is_safe_to_drain", "another-host"]) == 0
+
+
+def test_cleanup_maintenance_undrains_and_brings_up_forgotten_hosts(pipeline) -> None:
+    from paasta_tools.scripts import cleanup_maintenance
+
+    client = MesosMaintenanceClient(pipeline.running.mesos_url)
+    now = int(time.time()) * maintenance.NANOSECONDS
+    client.post_schedule(maintenance.drain_schedule({}, [AGENT], now, HOUR_NS))
+    assert cleanup_maintenance.main([]) == 0  # a fresh window: the draining host gets reserved, nothing else
+    assert maintenance.draining_hosts(client.status()) == ["127.0.0.1"]
+    assert _slave(pipeline.running)["reserved_resources"]["maintenance"]["cpus"] > 0
+
+    client.post_schedule(maintenance.drain_schedule({}, [AGENT], now - HOUR_NS, 2 * HOUR_NS))
+    assert cleanup_maintenance.main([]) == 0  # draining 1h past the window's start: undrained, unreserved
+    assert client.status() == {} and client.schedule() == {}
+    assert "maintenance" not in _slave(pipeline.running)["reserved_resources"]
+
+    client.post_schedule(maintenance.drain_schedule({}, [AGENT], now - 2 * HOUR_NS, HOUR_NS))
+    client.machines_down([AGENT])
+    assert cleanup_maintenance.main([]) == 0  # down 1h past the window's end: brought up
+    assert client.status() == {} and client.schedule() == {}

@@ -205,3 +205,18 @@ def test_reservations_need_free_resources_and_unreserve_what_is_held(master: Mai
     assert master.reservations() == {"maintenance": {"cpus": 0.0, "mem": 5.0}}
     master.unreserve({"maintenance": {"mem": 5.0}})
     assert master.reservations() == {}
+
+
+def test_forgotten_hosts_are_past_their_window_plus_the_grace() -> None:
+    status = {
+        "draining_machines": [{"id": {"hostname": "a", "ip": "10.0.0.1"}}, {"id": {"hostname": "c"}}],
+        "down_machines": [{"hostname": "b", "ip": "10.0.0.2"}],
+    }
+    minute = 60 * NS
+    schedule = {"windows": [_window([HOST_A, HOST_B], start=0, duration=minute), _window([HOST_B], 0, 0)]}
+    schedule["windows"].append(_window([maintenance.MachineId("c")], start=30 * minute))
+    assert maintenance.hosts_forgotten_draining(status, schedule, now_ns=5 * minute) == []
+    assert maintenance.hosts_forgotten_draining(status, schedule, now_ns=11 * minute) == ["a"]
+    assert maintenance.hosts_forgotten_down(status, schedule, now_ns=10 * minute) == []
+    assert maintenance.hosts_forgotten_down(status, schedule, now_ns=12 * minute) == ["b"]
+    assert maintenance.machines_of(status, ["b", "a", "z"]) == [HOST_B, HOST_A, maintenance.MachineId("z")]
