@@ -106,7 +106,7 @@ def instance_apps(query: TaskQuery) -> list[MarathonAppState]:
     client = marathon_client.get_marathon_client_from_config(endpoints.marathon_config or {}, timeout=API_TIMEOUT_S)
     try:
         documents = marathon_client.list_app_documents(client, format_job_id(query.service, query.instance))
-    except ClientError as exc:
+    except (ClientError, MarathonError) as exc:
         raise MarathonError(f"Marathon of cluster {query.cluster} failed: {exc}") from exc
     return get_matching_apps([app_state_from_json(d) for d in documents], query.service, query.instance)
 

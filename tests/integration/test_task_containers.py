@@ -187,3 +187,19 @@ def test_which_agent_hosts_are_this_machine() -> None:
     hostname = socket.gethostname()
     assert all(is_local_host(h) for h in ("127.0.0.1", "::1", "localhost", hostname, hostname.split(".")[0] + ".a.b"))
     assert not any(is_local_host(h) for h in ("agent7.example.org", "8.8.8.8", "fd00::77"))
+
+
+def test_marathon_not_reachable(tmp_path: Path, monkeypatch, capsys) -> None:
+    from tests.conftest import free_port
+
+    etc = tmp_path / "etc_paasta"
+    etc.mkdir()
+    marathon = {"url": f"http://127.0.0.1:{free_port()}"}
+    (etc / "cluster.json").write_text(json.dumps({"cluster": CLUSTER, "marathon_config": marathon}))
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
+    soa = tmp_path / "soa"
+    write_service(soa, "svc", {"main": {"instances": 1}})
+    code, out, err = _run("docker_inspect", soa, capsys)
+    assert (code, out) == (1, "")
+    assert err.endswith(f"Marathon of cluster {CLUSTER} failed: Marathon did not answer (GET /v2/apps): "
+                        "No remaining Marathon servers to try\n")  # fmt: skip
