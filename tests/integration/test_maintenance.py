@@ -209,3 +209,18 @@ def test_cleanup_maintenance_undrains_and_brings_up_forgotten_hosts(pipeline) ->
     client.machines_down([AGENT])
     assert cleanup_maintenance.main([]) == 0  # down 1h past the window's end: brought up
     assert client.status() == {} and client.schedule() == {}
+
+
+def test_chronos_runs_nothing_on_a_down_machine(devcluster_factory, wait_for) -> None:
+    running = devcluster_factory(apis=("chronos", "mesos"))
+    job = {"name": "svc job", "command": "true", "owner": "team@example.com", "schedule": "R/2099-01-01T00:00:00Z/P1D"}
+    requests.post(f"{running.chronos_url}/scheduler/iso8601", json=job, timeout=5).raise_for_status()
+    client = MesosMaintenanceClient(running.mesos_url)
+    client.post_schedule(maintenance.drain_schedule({}, [AGENT], 0, HOUR_NS))
+    client.machines_down([AGENT])
+    requests.put(f"{running.chronos_url}/scheduler/job/svc%20job", timeout=5).raise_for_status()
+    state = running.cluster.frameworks["chronos"].state
+    time.sleep(0.5)
+    assert state.runs_of("svc job") == [] and len(state.tasks) == 1  # queued, not run
+    client.machines_up([AGENT])
+    wait_for(lambda: len(state.runs_of("svc job")) == 1)

@@ -37,6 +37,7 @@ from paasta_tools.devcluster.chronos.tasks import (
 )
 from paasta_tools.devcluster.cluster import Cluster
 from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
+from paasta_tools.devcluster.mesos.maintenance import machine_is_down
 
 log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 1000
@@ -279,6 +280,8 @@ class ChronosScheduler:
 
     async def launch_due(self) -> None:
         """Start every due task, high priority first; a job already running discards its copy."""
+        if machine_is_down(self.cluster):
+            return  # a machine DOWN for maintenance sends no offers: due tasks stay queued
         now = self._clock()
         due = sorted(
             (task for task in self.state.tasks.values() if not task.running and task.run_at <= now),
