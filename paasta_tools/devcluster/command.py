@@ -29,7 +29,16 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
-DEFAULTS = {"marathon": 8080, "chronos": 8081, "mesos": 5050, "zookeeper": 2181, "registry": 5000, "sensu": 3030}
+DEFAULTS = {
+    "marathon": 8080,
+    "chronos": 8081,
+    "mesos": 5050,
+    "zookeeper": 2181,
+    "registry": 5000,
+    "sensu": 3030,
+    "synapse": 3212,  # SmartStack's ports are only used with --soa-dir
+    "hacheck": 6666,
+}
 
 
 def default_data_dir() -> Path:
@@ -67,6 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     up.add_argument("--no-registry", dest="registry", action="store_false", help="do not start a docker registry")
     up.add_argument(
         "--no-sensu", dest="sensu", action="store_false", help="do not record Sensu events (sensu_host: null)"
+    )
+    up.add_argument(
+        "--soa-dir",
+        type=Path,
+        default=None,
+        help="run SmartStack (a synapse driving HAProxy, and hacheck) for the services of this soa-configs dir",
     )
     up.add_argument("--foreground", action="store_true", help="run in this process until interrupted")
     up.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
@@ -128,6 +143,9 @@ def _options(args: argparse.Namespace) -> Any:
         zookeeper=args.zookeeper,
         registry=args.registry,
         sensu=args.sensu,
+        soa_dir=str(Path(args.soa_dir).expanduser().resolve()) if args.soa_dir else None,
+        synapse_port=args.synapse_port,
+        hacheck_port=args.hacheck_port,
         **({"attributes": tuple(args.attributes)} if args.attributes else {}),
     )
 
@@ -159,6 +177,9 @@ def _endpoint_lines(options: Any, executor: str | None = None) -> list[tuple[str
     if options.sensu:
         events = options.data_dir / "sensu-events.jsonl"
         lines.append(("Sensu:", f"127.0.0.1:{options.sensu_port} (events in {events})"))
+    if options.soa_dir:
+        smartstack = f"127.0.0.1:{options.synapse_port} (hacheck 127.0.0.1:{options.hacheck_port})"
+        lines.append(("Synapse:", smartstack))
     lines.append(("Executor:", executor or options.executor))
     return lines
 
@@ -193,6 +214,7 @@ def _child_argv(options: Any, ready_fd: int) -> list[str]:
     argv += [] if options.zookeeper else ["--no-zookeeper"]
     argv += [] if options.registry else ["--no-registry"]
     argv += [] if options.sensu else ["--no-sensu"]
+    argv += ["--soa-dir", options.soa_dir] if options.soa_dir else []
     for name, value in options.attributes:
         argv += ["--attribute", f"{name}={value}"]
     return argv
@@ -373,6 +395,7 @@ def status(args: argparse.Namespace) -> int:
         "ZooKeeper:": components.zookeeper_ready(options.zookeeper_port),
         "Registry:": components.registry_ready(options.registry_port),
         "Sensu:": _listens(options.sensu_port),
+        "Synapse:": _answers(f"http://127.0.0.1:{options.synapse_port}/;csv;norefresh"),
     }
     started = {"ZooKeeper:": running.get("zookeeper"), "Registry:": running.get("registry")}
     print(f"devcluster {options.cluster} is running (pid {record['pid']}), data in {data_dir}")

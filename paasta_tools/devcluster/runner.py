@@ -34,6 +34,7 @@ SETTINGS_FILE = "settings.json"
 COMPONENTS_FILE = "components.json"
 SYSTEM_CONFIG_DIR = "etc_paasta"
 SENSU_EVENTS_FILE = "sensu-events.jsonl"
+SMARTSTACK_DIR = "smartstack"
 DEFAULT_ATTRIBUTES = (("region", "devregion"), ("pool", "default"))
 
 
@@ -54,6 +55,9 @@ class UpOptions:
     registry: bool = True
     sensu: bool = True
     attributes: tuple[tuple[str, str], ...] = DEFAULT_ATTRIBUTES
+    soa_dir: str | None = None  # SmartStack (synapse + HAProxy + hacheck) runs only with one
+    synapse_port: int = 3212
+    hacheck_port: int = 6666
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "data_dir": str(self.data_dir), "attributes": [list(a) for a in self.attributes]}
@@ -121,9 +125,9 @@ def check_api_ports(options: UpOptions) -> None:
             raise DevclusterError(f"cannot start the devcluster: 127.0.0.1:{port} ({flag}) is already in use")
 
 
-def endpoints(options: UpOptions, sensu: bool = False) -> DevclusterEndpoints:
+def endpoints(options: UpOptions, sensu: bool = False, smartstack: bool = False) -> DevclusterEndpoints:
     """Where this devcluster's parts answer (ZooKeeper and the registry at their ports even if absent;
-    Sensu events only when the recorder listens)."""
+    Sensu events only when the recorder listens, the synapse only when SmartStack runs)."""
     base = "http://127.0.0.1"
     return DevclusterEndpoints(
         cluster=options.cluster,
@@ -134,6 +138,8 @@ def endpoints(options: UpOptions, sensu: bool = False) -> DevclusterEndpoints:
         registry=f"127.0.0.1:{options.registry_port}",
         log_dir=options.data_dir / "logs",
         sensu_port=options.sensu_port if sensu else None,
+        synapse_port=options.synapse_port if smartstack else None,
+        hacheck_port=options.hacheck_port if smartstack else None,
     )
 
 
@@ -144,6 +150,7 @@ class SideComponents:
         self.options = options
         self.processes: dict[str, tuple[components.Component, subprocess.Popen]] = {}
         self.messages: list[str] = []
+        self.extra_records: dict[str, Any] = {}  # processes started by in-process parts (SmartStack's HAProxy)
 
     def start_zookeeper(self) -> None:
         """Started first: the JVM comes up while the devcluster imports and binds its APIs."""
@@ -169,8 +176,11 @@ class SideComponents:
 
     def records(self) -> dict[str, Any]:
         return {
-            name: {**process_record(process.pid), "port": component.port}
-            for name, (component, process) in self.processes.items()
+            **self.extra_records,
+            **{
+                name: {**process_record(process.pid), "port": component.port}
+                for name, (component, process) in self.processes.items()
+            },
         }
 
     def stop(self) -> None:
@@ -243,6 +253,47 @@ async def _start_sensu(options: UpOptions, messages: list[str]) -> asyncio.Abstr
         return None
 
 
+async def _start_smartstack(options: UpOptions, side: SideComponents) -> Any | None:
+    """SmartStack when ``--soa-dir`` was given and HAProxy is installed; its HAProxy is recorded
+    (again after every reload) so that ``down`` stops it even after a crash."""
+    if options.soa_dir is None:
+        return None
+    from paasta_tools.devcluster.smartstack.haproxy_process import missing_haproxy
+    from paasta_tools.devcluster.smartstack.synapse import SmartStack, SmartStackSettings
+
+    reason = missing_haproxy()
+    busy = [
+        f"{flag} {port}"
+        for flag, port in (("--synapse-port", options.synapse_port), ("--hacheck-port", options.hacheck_port))
+        if not port_is_free(port)
+    ]
+    if reason is None and busy:
+        reason = f"127.0.0.1 port(s) already in use: {', '.join(busy)}"
+    if reason is not None:
+        side.messages.append(f"smartstack not started: {reason}")
+        return None
+    settings = SmartStackSettings(
+        soa_dir=Path(options.soa_dir),
+        cluster=options.cluster,
+        marathon_url=f"http://127.0.0.1:{options.marathon_port}",
+        work_dir=options.data_dir / SMARTSTACK_DIR,
+        synapse_port=options.synapse_port,
+        hacheck_port=options.hacheck_port,
+    )
+
+    def record(pids: list[int]) -> None:
+        side.extra_records["smartstack-haproxy"] = {**process_record(pids[0]), "port": options.synapse_port}
+        write_json(options.data_dir / COMPONENTS_FILE, side.records())
+
+    smartstack = SmartStack(settings, on_processes=record)
+    try:
+        await smartstack.start()
+    except DevclusterError as exc:
+        side.messages.append(f"smartstack not started: {exc}")
+        return None
+    return smartstack
+
+
 async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
@@ -258,7 +309,8 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
         raise DevclusterError(f"cannot start the devcluster: {exc.strerror or exc}") from None
     data_dir = options.data_dir
     sensu = await _start_sensu(options, side.messages)
-    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, sensu is not None))
+    smartstack = await _start_smartstack(options, side)
+    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, sensu is not None, smartstack is not None))
     write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
     master_id = cluster.store.get("mesos", "master_id") or options.cluster
     zk_thread = threading.Thread(
@@ -275,6 +327,8 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     stop_zk.set()
     if sensu is not None:
         sensu.close()
+    if smartstack is not None:
+        await smartstack.stop()
     await stop_servers(cluster, runners, kill_tasks=True)
     (data_dir / PID_FILE).unlink(missing_ok=True)
 

@@ -60,7 +60,6 @@ class SmartStack:
         self._hacheck: web.AppRunner | None = None
         self._loop_task: asyncio.Task | None = None
         self._session: ClientSession | None = None
-        self.synced = asyncio.Event()
 
     @property
     def haproxy_settings(self) -> HaproxySettings:
@@ -88,6 +87,7 @@ class SmartStack:
         except DevclusterError:
             await self.stop()
             raise
+        await self._sync_logged()  # so that the namespaces answer as soon as start() returns
         self._loop_task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -104,11 +104,14 @@ class SmartStack:
 
     async def _run(self) -> None:
         while True:
-            try:
-                await self.sync_once()
-            except Exception:  # one bad round (odd soa-configs, a crashed haproxy) never ends the loop
-                log.exception("synapse round failed")
             await asyncio.sleep(self.settings.interval)
+            await self._sync_logged()
+
+    async def _sync_logged(self) -> None:
+        try:
+            await self.sync_once()
+        except Exception:  # one bad round (odd soa-configs, a crashed haproxy) never ends the loop
+            log.exception("synapse round failed")
 
     async def _marathon_apps(self) -> list[dict[str, Any]] | None:
         assert self._session is not None
@@ -132,7 +135,6 @@ class SmartStack:
         topology = await asyncio.to_thread(read_topology, s.soa_dir, s.cluster, apps)
         await self._apply(topology)
         self.haproxy.reap()
-        self.synced.set()
 
     async def _apply(self, topology: list[Namespace], raise_errors: bool = False) -> None:
         text = render_haproxy_config(topology, self.haproxy_settings)
