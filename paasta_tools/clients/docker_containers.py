@@ -50,7 +50,7 @@ def find_container(client: Any, task_id: str) -> dict[str, Any] | None:
                 return client.api.inspect_container(row["Id"])
             except docker.errors.NotFound:  # removed since the listing
                 continue
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(f"Docker engine error while looking for the container of {task_id}: {exc}") from None
     return docker_exec.find_task_container(client, task_id)
 
@@ -59,14 +59,14 @@ def stop_container(client: Any, container_id: str, timeout: int = DEFAULT_STOP_T
     """``docker stop``: TERM, then KILL after ``timeout`` seconds."""
     try:
         client.api.stop(container_id, timeout=timeout)
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(f"Docker engine could not stop container {container_id[:12]}: {_reason(exc)}") from None
 
 
 def _create_exec(client: Any, container_id: str, argv: Sequence[str], tty: bool) -> str:
     try:
         return client.api.exec_create(container_id, list(argv), stdin=tty, tty=tty)["Id"]
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(
             f"Docker engine refused to exec {list(argv)} in container {container_id[:12]}: {_reason(exc)}"
         ) from None
@@ -75,7 +75,7 @@ def _create_exec(client: Any, container_id: str, argv: Sequence[str], tty: bool)
 def _exit_code(client: Any, exec_id: str) -> int:
     try:
         code = client.api.exec_inspect(exec_id).get("ExitCode")
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(f"Docker engine lost the exec {exec_id[:12]}: {_reason(exc)}") from None
     # The engine reports no exit code when the command could not even start.
     return 126 if code is None else int(code)
@@ -86,7 +86,7 @@ def exec_capture(client: Any, container_id: str, argv: Sequence[str]) -> ExecOut
     exec_id = _create_exec(client, container_id, argv, tty=False)
     try:
         stdout, stderr = client.api.exec_start(exec_id, demux=True)
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(f"Docker engine error while running {list(argv)}: {_reason(exc)}") from None
     return ExecOutput(stdout or b"", stderr or b"", _exit_code(client, exec_id))
 
@@ -96,23 +96,23 @@ def exec_interactive(client: Any, container_id: str, argv: Sequence[str], stdin_
     import termios
     import tty
 
-    from paasta_tools.clients.docker_runner import _pump
+    from paasta_tools.clients.docker_runner import pump_tty
 
     exec_id = _create_exec(client, container_id, argv, tty=True)
     try:
         attached = client.api.exec_start(exec_id, tty=True, socket=True)
-    except docker_exec._engine_errors() as exc:
+    except docker_exec.engine_errors() as exc:
         raise DockerEngineError(f"Docker engine error while running {list(argv)}: {_reason(exc)}") from None
     sock = getattr(attached, "_sock", attached)
     try:
         size = os.get_terminal_size(stdout_fd)
         client.api.exec_resize(exec_id, height=size.lines, width=size.columns)
-    except (OSError, *docker_exec._engine_errors()):
+    except (OSError, *docker_exec.engine_errors()):
         pass  # a terminal of unknown size keeps docker's default
     saved = termios.tcgetattr(stdin_fd)
     try:
         tty.setraw(stdin_fd, termios.TCSADRAIN)
-        _pump(sock, stdin_fd, stdout_fd)
+        pump_tty(sock, stdin_fd, stdout_fd)
     finally:
         termios.tcsetattr(stdin_fd, termios.TCSADRAIN, saved)
         sock.close()

@@ -24,7 +24,8 @@ class ExecResult:
     timed_out: bool = False
 
 
-def _engine_errors() -> tuple[type[BaseException], ...]:
+def engine_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a call to the Docker engine raises when the engine fails or is unreachable."""
     import docker.errors
     import requests
 
@@ -38,7 +39,7 @@ def connect() -> Any:
     try:
         client = docker.from_env()
         client.ping()
-    except _engine_errors() as exc:
+    except engine_errors() as exc:
         raise DockerEngineError(f"Can't talk to the Docker engine: {exc}") from None
     return client
 
@@ -56,7 +57,7 @@ def find_task_container(client: Any, task_id: str) -> Any | None:
                 continue
             if wanted in ((info.get("Config") or {}).get("Env") or ()):
                 return info
-    except _engine_errors() as exc:
+    except engine_errors() as exc:
         raise DockerEngineError(f"Docker engine error while looking for the container of {task_id}: {exc}") from None
     return None
 
@@ -65,7 +66,7 @@ def exec_in_container(client: Any, container_id: str, command: str, timeout: flo
     """Run ``/bin/sh -c command`` in the container, waiting at most ``timeout`` seconds for it."""
     try:
         exec_id = client.api.exec_create(container_id, ["/bin/sh", "-c", command])["Id"]
-    except _engine_errors() as exc:
+    except engine_errors() as exc:
         raise DockerEngineError(f"Docker engine refused to exec in container {container_id[:12]}: {exc}") from None
     outcome: dict[str, Any] = {}
 

@@ -211,7 +211,7 @@ def cleanup_container(container: Any, reporter: Reporter, stop_timeout: int = ST
 # --- interactive mode -------------------------------------------------------------------------
 
 
-def _pump(sock: Any, stdin_fd: int, stdout_fd: int) -> None:
+def pump_tty(sock: Any, stdin_fd: int, stdout_fd: int) -> None:
     """Copy the terminal to the container and back until the container closes its side."""
     import os
     import select
@@ -260,7 +260,7 @@ def run_interactive(client: docker.DockerClient, kwargs: Mapping[str, Any], stdi
     saved = termios.tcgetattr(stdin_fd)
     try:
         tty.setraw(stdin_fd, termios.TCSADRAIN)  # keep what the user typed ahead
-        _pump(sock, stdin_fd, stdout_fd)
+        pump_tty(sock, stdin_fd, stdout_fd)
     finally:
         termios.tcsetattr(stdin_fd, termios.TCSADRAIN, saved)
         sock.close()
