@@ -121,9 +121,13 @@ class Maintenance:
         self.store.put(KIND, "schedule", schedule)
 
     def status(self) -> dict[str, Any]:
-        """``/master/maintenance/status``: scheduled machines not down are draining."""
+        """``/master/maintenance/status``: scheduled machines not down are draining.
+
+        No framework answers inverse offers here, so a draining machine has no ``statuses`` (an empty
+        repeated field, which Mesos' protobuf-to-JSON leaves out, as it leaves out empty lists here).
+        """
         down_keys = {_machine_key(m) for m in self.down()}
-        draining = [{"id": m, "statuses": []} for m in self.scheduled_machines() if _machine_key(m) not in down_keys]
+        draining = [{"id": m} for m in self.scheduled_machines() if _machine_key(m) not in down_keys]
         document: dict[str, Any] = {}
         if draining:
             document["draining_machines"] = draining
