@@ -224,3 +224,28 @@ def test_chronos_runs_nothing_on_a_down_machine(devcluster_factory, wait_for) ->
     assert state.runs_of("svc job") == [] and len(state.tasks) == 1  # queued, not run
     client.machines_up([AGENT])
     wait_for(lambda: len(state.runs_of("svc job")) == 1)
+
+
+def test_a_failed_reservation_is_logged_and_the_bounce_goes_on(pipeline) -> None:
+    from paasta_tools.operations.marathon_reconcile import Reconciler
+    from paasta_tools.system_config import load_system_paasta_config
+
+    config = {**QUICK, "instances": 1}
+    pipeline.write_service({"main": config})
+    pipeline.bounce_until("svc.main", lambda: pipeline.converged(1))
+    (old_id,) = pipeline.apps()
+    MesosMaintenanceClient(pipeline.running.mesos_url).post_schedule(
+        maintenance.drain_schedule({}, [AGENT], 0, HOUR_NS)
+    )
+    pipeline.write_service({"main": {**config, "env": {"V": "2"}}})
+    reconciler = Reconciler(load_system_paasta_config(), str(pipeline.soa_dir))
+
+    def refuse(hosts) -> None:
+        raise MaintenanceError(f"the master refused to reserve {', '.join(hosts)}")
+
+    reconciler.env.reserve_hosts = refuse
+    report = reconciler.run(reconciler.targets([("svc", "main")]))
+    assert [outcome.result.output for outcome in report.outcomes] == ["Service deployed."]
+    assert old_id not in pipeline.apps()
+    messages = [line["message"] for line in pipeline.deploy_log()]
+    assert "Failed to reserve resources on 127.0.0.1: the master refused to reserve 127.0.0.1" in messages
