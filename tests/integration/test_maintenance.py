@@ -249,3 +249,15 @@ def test_a_failed_reservation_is_logged_and_the_bounce_goes_on(pipeline) -> None
     assert old_id not in pipeline.apps()
     messages = [line["message"] for line in pipeline.deploy_log()]
     assert "Failed to reserve resources on 127.0.0.1: the master refused to reserve 127.0.0.1" in messages
+
+
+def test_maintenance_state_survives_a_restart(devcluster_factory, tmp_path) -> None:
+    first = devcluster_factory(apis=("mesos",), data_dir=tmp_path / "kept")
+    client = MesosMaintenanceClient(first.mesos_url)
+    client.post_schedule(maintenance.drain_schedule({}, [AGENT], 0, HOUR_NS))
+    client.machines_down([AGENT])
+    first.stop()
+    second = devcluster_factory(apis=("mesos",), data_dir=tmp_path / "kept")
+    again = MesosMaintenanceClient(second.mesos_url)
+    assert maintenance.down_hosts(again.status()) == ["127.0.0.1"]
+    assert again.schedule()["windows"][0]["machine_ids"] == [{"hostname": "127.0.0.1", "ip": "127.0.0.1"}]
