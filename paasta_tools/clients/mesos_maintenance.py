@@ -73,6 +73,10 @@ class MesosMaintenanceClient:
             raise MaintenanceError(f"the Mesos master at {self.url}{path} answered a JSON {type(document).__name__}")
         return document
 
+    def raw_text(self, path: str) -> str:
+        """The master's answer to ``GET path`` as it sent it (what upstream printed for status/schedule)."""
+        return str(self._request("GET", path).text)
+
     def schedule(self) -> dict[str, Any]:
         """``GET /master/maintenance/schedule`` (``{}`` when nothing is scheduled)."""
         return self._get_json("/master/maintenance/schedule")

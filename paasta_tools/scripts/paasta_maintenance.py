@@ -134,8 +134,6 @@ def is_safe_to_drain(hostname: str, system_config: Any) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Perform ``args.action``; prints upstream's output (Done, True/False or the JSON document)."""
-    import json
-
     from paasta_tools import maintenance
     from paasta_tools.clients.mesos_maintenance import maintenance_client_from_config
     from paasta_tools.system_config import load_system_paasta_config
@@ -154,10 +152,8 @@ def run(args: argparse.Namespace) -> int:
         client.machines_down([_resolve(h) for h in hostnames])
     elif action == "up":
         client.machines_up([_resolve(h) for h in hostnames])
-    elif action == "status":
-        result = json.dumps(client.status())
-    elif action == "schedule":
-        result = json.dumps(client.schedule())
+    elif action in ("status", "schedule"):
+        result = client.raw_text(f"/master/maintenance/{action}")
     elif action == "is_safe_to_drain":
         result = is_safe_to_drain(maintenance.parse_host(hostnames[0]).hostname, system_config)
     else:
