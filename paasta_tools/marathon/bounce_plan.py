@@ -134,8 +134,10 @@ def decide_new_app(new_app: MarathonAppState | None, desired: int, facts: TaskFa
         chosen_happy = set(surplus[TaskClass.HAPPY])
         happy = [t for t in classes[TaskClass.HAPPY] if t not in chosen_happy]
         slack = max(new_app.instances - len(new_app.tasks), 0)
-        if slack:
-            scale_to = new_app.instances - slack
+        # never below desired + at risk: an at-risk task's replacement may be the one still to launch
+        target = max(new_app.instances - slack, desired + at_risk_count)
+        if slack and target < new_app.instances:
+            scale_to = target
     leave_draining = set(surplus.get(TaskClass.DRAINING, []))
     undrain = [t for t in sorted(new_app.tasks, key=lambda t: t.id) if t not in leave_draining]
     return NewAppDecision(scale_to, surplus, happy, undrain)

@@ -220,3 +220,20 @@ def test_forgotten_hosts_are_past_their_window_plus_the_grace() -> None:
     assert maintenance.hosts_forgotten_down(status, schedule, now_ns=10 * minute) == []
     assert maintenance.hosts_forgotten_down(status, schedule, now_ns=12 * minute) == ["b"]
     assert maintenance.machines_of(status, ["b", "a", "z"]) == [HOST_B, HOST_A, maintenance.MachineId("z")]
+
+
+def test_an_at_risk_tasks_replacement_still_to_launch_is_not_scaled_away() -> None:
+    from paasta_tools.marathon import bounce_plan
+
+    started = datetime.datetime(2017, 4, 20, tzinfo=datetime.UTC)
+    task = MarathonTask("/svc.main.git1.config1.t1", "/svc.main.git1.config1", "a", started_at=started)
+    app = MarathonAppState("/svc.main.git1.config1", instances=2, tasks=(task,))
+    facts = bounce_plan.TaskFacts(happy_ids=frozenset({task.id}), draining_hosts=frozenset({"a"}))
+    plan = bounce_plan.plan_deploy(
+        "svc.main", {"id": "svc.main.git1.config1", "instances": 1}, [app], facts, "crossover"
+    )
+    # desired 1 + 1 at risk = the app's 2 instances: no scaling either way, nothing drained yet
+    assert plan.scale_new_app_to is None and plan.tasks_to_drain == ()
+    one_instance = MarathonAppState(app.id, instances=1, tasks=(task,))
+    plan = bounce_plan.plan_deploy("svc.main", {"id": app.id, "instances": 1}, [one_instance], facts, "crossover")
+    assert plan.scale_new_app_to == 2
