@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from paasta_tools import demo_smartstack
 from paasta_tools.errors import DemoError, PaastaError
 
 SERVICE = "example_service"
@@ -41,7 +42,7 @@ SCHEDULE_LEAD_S = 10  # the scheduled job first runs this long after the soa-con
 DEFAULT_WAIT_S = 180.0
 POLL_INTERVAL_S = 2.0
 COMMAND_TIMEOUT_S = 600.0
-PORT_NAMES = ("marathon", "chronos", "mesos", "zookeeper", "registry")
+PORT_NAMES = ("marathon", "chronos", "mesos", "zookeeper", "registry", "synapse", "hacheck")
 EXIT_OK = 0
 EXIT_FAILURE = 1
 
@@ -66,6 +67,8 @@ class ClusterInfo:
     executor: str
     registry: str | None  # host:port when the devcluster runs a docker registry
     zookeeper_port: int  # started by the devcluster, or one already answering there
+    synapse_port: int | None = None  # set when the devcluster runs SmartStack (its smartstack.json)
+    hacheck_port: int | None = None
 
     @property
     def in_docker(self) -> bool:
@@ -160,7 +163,7 @@ def iso_schedule(start: datetime.datetime, period: str = "PT1M") -> str:
     return f"R/{start.astimezone(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}/{period}"
 
 
-def marathon_yaml(cmd: str) -> str:
+def marathon_yaml(cmd: str, hacheck_port: int | None = None) -> str:
     """``marathon-<cluster>.yaml``: ``main`` (deploy group prod) and ``canary``, HTTP-checked on ``/status``."""
     blocks = []
     for instance, count in MARATHON_INSTANCES.items():
@@ -172,6 +175,7 @@ def marathon_yaml(cmd: str) -> str:
             f"  healthcheck_mode: http\n  healthcheck_uri: /status\n"
             f"  healthcheck_interval_seconds: 2\n  healthcheck_grace_period_seconds: 30\n"
         )
+        blocks.append(demo_smartstack.drain_params_yaml(hacheck_port) if instance == "main" else "")
     return "".join(blocks)
 
 
@@ -191,15 +195,18 @@ def chronos_yaml(service: str, schedule: str) -> str:
     )
 
 
-def example_soa_configs(service: str, cluster: str, git_url: str, cmd: str, schedule: str) -> dict[str, str]:
-    """File name → YAML text of the example service's soa-configs."""
+def example_soa_configs(
+    service: str, cluster: str, git_url: str, cmd: str, schedule: str, hacheck_port: int | None = None
+) -> dict[str, str]:
+    """File name → YAML text of the example service's soa-configs; with ``hacheck_port`` main is in SmartStack."""
     return {
         "service.yaml": (
             f"description: An example service deployed by the paasta demo\n"
             f"external_link: https://github.com/Yelp/paasta\n"
             f"git_url: {git_url}\n"
         ),
-        f"marathon-{cluster}.yaml": marathon_yaml(cmd),
+        f"marathon-{cluster}.yaml": marathon_yaml(cmd, hacheck_port),
+        **demo_smartstack.smartstack_files(hacheck_port),
         f"chronos-{cluster}.yaml": chronos_yaml(service, schedule),
         "monitoring.yaml": "team: demo\nnotification_email: demo@localhost\npage: false\n",
         "deploy.yaml": (
@@ -247,6 +254,7 @@ def read_cluster_info(data_dir: Path) -> ClusterInfo:
     if not isinstance(settings, dict) or not isinstance(record, dict):
         raise DemoError(f"no running devcluster found in {data_dir} ({SETTINGS_FILE} or {PID_FILE} is missing)")
     running = read_json(data_dir / COMPONENTS_FILE) or {}
+    smartstack = read_json(data_dir / SYSTEM_CONFIG_DIR / "smartstack.json") or {}
     base = "http://127.0.0.1"
     return ClusterInfo(
         marathon_url=f"{base}:{settings['marathon_port']}",
@@ -256,6 +264,8 @@ def read_cluster_info(data_dir: Path) -> ClusterInfo:
         executor=str(record.get("executor", "unknown")),
         registry=f"127.0.0.1:{running['registry']['port']}" if "registry" in running else None,
         zookeeper_port=int(settings["zookeeper_port"]),
+        synapse_port=smartstack.get("synapse_port"),
+        hacheck_port=smartstack.get("hacheck_port"),
     )
 
 
@@ -272,10 +282,13 @@ def wait_until(ready: Callable[[], bool], timeout: float, interval: float = 0.2)
 def start_devcluster(demo: Demo) -> int:
     """``paasta-devcluster up`` with the work dir's data dir (only reports it when it already runs)."""
     from paasta_tools.devcluster.components import zookeeper_ready
+    from paasta_tools.devcluster.smartstack.haproxy_process import missing_haproxy
 
     args = ["--data-dir", str(demo.devcluster_dir), "up", "--cluster-name", demo.cluster, "--executor", demo.executor]
     for name, port in demo.ports.items():
         args += [f"--{name}-port", str(port)]
+    no_haproxy = missing_haproxy()
+    args += ["--soa-dir", str(demo.soa_dir)] if no_haproxy is None else []
     code = demo.run("paasta-devcluster", *args)
     if code != EXIT_OK:
         demo.say("  (choose other ports with --marathon-port, --chronos-port, ... if one is in use)")
@@ -288,6 +301,7 @@ def start_devcluster(demo: Demo) -> int:
         )
     how = "Docker containers" if info.in_docker else "local processes (no Docker engine answers)"
     demo.say(f"  tasks run as {how}")
+    demo.say(demo_smartstack.describe(info, no_haproxy))
     if not wait_until(lambda: zookeeper_ready(info.zookeeper_port), demo.wait_s):
         raise DemoError(
             f"ZooKeeper on 127.0.0.1:{info.zookeeper_port} did not answer within {demo.wait_s:g} s "
@@ -323,7 +337,9 @@ def write_soa_configs(demo: Demo) -> int:
     directory.mkdir(parents=True)
     start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=SCHEDULE_LEAD_S)
     cmd = app_command(info.in_docker, demo.checkout_dir / "www")
-    for name, text in example_soa_configs(demo.service, demo.cluster, demo.git_url, cmd, iso_schedule(start)).items():
+    schedule = iso_schedule(start)
+    files = example_soa_configs(demo.service, demo.cluster, demo.git_url, cmd, schedule, info.hacheck_port)
+    for name, text in files.items():
         (directory / name).write_text(text)
         demo.say(f"  wrote {directory / name}")
     demo.say(f"  the Marathon instances run: {cmd}")
@@ -681,6 +697,7 @@ STEPS: tuple[Step, ...] = (
     Step("deploy_marathon_services", deploy_marathon),
     Step("deploy_chronos_jobs", deploy_chronos),
     Step("wait until the Marathon instances are healthy", wait_for_marathon),
+    Step("wait until SmartStack routes main", demo_smartstack.wait_for_smartstack),
     Step("paasta status (Marathon instances)", marathon_status),
     Step("wait until the Chronos jobs have run", wait_for_chronos),
     Step("paasta status (Chronos jobs)", chronos_status),

@@ -33,7 +33,8 @@ class DemoRun:
     def __init__(self, workdir: Path, executor: str) -> None:
         self.workdir = workdir
         self.executor = executor
-        self.ports = {name: free_port() for name in ("marathon", "chronos", "mesos", "zookeeper", "registry")}
+        names = ("marathon", "chronos", "mesos", "zookeeper", "registry", "synapse", "hacheck")
+        self.ports = {name: free_port() for name in names}
 
     def run(self) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "paasta_tools.demo", "--workdir", str(self.workdir)]
@@ -132,9 +133,16 @@ def test_demo_deploys_the_example_service_and_a_rerun_deploys_a_new_commit(demo_
 
 
 def test_demo_runs_tasks_as_local_processes_without_docker(demo_run) -> None:
+    from paasta_tools.devcluster.smartstack.haproxy_process import missing_haproxy
+
     demo = demo_run("process")
     out = demo.run().stdout
     assert "tasks run as local processes" in out
     assert "skipped: tasks run as local processes, so no image is needed" in out
     _assert_serves_status(demo, demo.deployed_sha())
+    if missing_haproxy() is None:  # main is in SmartStack: HAProxy routes its proxy_port to both tasks
+        assert "example_service.main: 2 of 2 backend(s) UP in HAProxy" in out
+        assert "GET http://127.0.0.1:20666/status (through HAProxy) -> example_service: OK" in out
+    else:
+        assert "the example's main instance is not put in SmartStack" in out
     _assert_chronos_jobs_ran(demo)
