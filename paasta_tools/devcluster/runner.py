@@ -262,13 +262,6 @@ async def _start_smartstack(options: UpOptions, side: SideComponents) -> Any | N
     from paasta_tools.devcluster.smartstack.synapse import SmartStack, SmartStackSettings
 
     reason = missing_haproxy()
-    busy = [
-        f"{flag} {port}"
-        for flag, port in (("--synapse-port", options.synapse_port), ("--hacheck-port", options.hacheck_port))
-        if not port_is_free(port)
-    ]
-    if reason is None and busy:
-        reason = f"127.0.0.1 port(s) already in use: {', '.join(busy)}"
     if reason is not None:
         side.messages.append(f"smartstack not started: {reason}")
         return None

@@ -9,7 +9,10 @@ Blocking: call from a thread when inside an event loop.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -17,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from paasta_tools.devcluster.executors.process import pid_start_ticks
 from paasta_tools.errors import DevclusterError
 
 HAPROXY_PATHS = ("/usr/sbin/haproxy",)
@@ -74,6 +78,7 @@ class HaproxyProcesses:
         self.log_path = self.work_dir / "haproxy.log"
         self.state_path = self.work_dir / "server-state"
         self.admin_socket = admin_socket_path(self.work_dir)
+        self.pids_path = self.work_dir / "haproxy.pids"
         self.current: subprocess.Popen | None = None
         self.old: list[subprocess.Popen] = []
         self.reloads = 0
@@ -108,7 +113,35 @@ class HaproxyProcesses:
         self._wait_started(process, previous)
         self.current, self.old = process, previous
         self.reloads += 1 if previous else 0
+        self._record()
         return process
+
+    def _record(self) -> None:
+        records = [{"pid": pid, "start_ticks": pid_start_ticks(pid)} for pid in self.pids()]
+        self.pids_path.write_text(json.dumps(records))
+
+    def stop_leftovers(self) -> int:
+        """Terminate HAProxy processes an earlier synapse of this work dir left running (it was killed);
+        returns how many.  A pid is only signalled while its start time still matches the record."""
+        try:
+            records = json.loads(self.pids_path.read_text())
+        except (OSError, ValueError):
+            return 0
+        stopped = 0
+        for record in records if isinstance(records, list) else []:
+            pid = record.get("pid") if isinstance(record, dict) else None
+            ticks = record.get("start_ticks") if isinstance(record, dict) else None
+            if isinstance(pid, int) and ticks is not None and pid_start_ticks(pid) == ticks:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                    stopped += 1
+                except ProcessLookupError:
+                    continue
+                deadline = time.monotonic() + START_TIMEOUT_S
+                while pid_start_ticks(pid) is not None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+        self.pids_path.unlink(missing_ok=True)
+        return stopped
 
     def _wait_started(self, process: subprocess.Popen, previous: list[subprocess.Popen]) -> None:
         # Started = the old processes let go (they only do once the new one bound its ports),
@@ -146,3 +179,4 @@ class HaproxyProcesses:
                 process.kill()
                 process.wait(timeout)
         self.current, self.old = None, []
+        self.pids_path.unlink(missing_ok=True)

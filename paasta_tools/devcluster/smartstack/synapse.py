@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +74,15 @@ class SmartStack:
         )
 
     async def start(self) -> None:
-        """Serve hacheck, start HAProxy with the current topology and keep it in step."""
+        """Serve hacheck, start HAProxy with the current topology and keep it in step.
+
+        HAProxy processes left by an earlier synapse of the same work dir (killed with its
+        devcluster) are stopped first; DevclusterError names the flag of a port in use.
+        """
+        leftovers = await asyncio.to_thread(self.haproxy.stop_leftovers)
+        if leftovers:
+            log.info("stopped %d HAProxy process(es) an earlier devcluster left running", leftovers)
+        self._check_ports()
         try:
             self._hacheck = await start_hacheck(self.settings.hacheck_port, self.book)
         except OSError as exc:
@@ -89,6 +98,16 @@ class SmartStack:
             raise
         await self._sync_logged()  # so that the namespaces answer as soon as start() returns
         self._loop_task = asyncio.create_task(self._run())
+
+    def _check_ports(self) -> None:
+        s = self.settings
+        for flag, port in (("--synapse-port", s.synapse_port), ("--hacheck-port", s.hacheck_port)):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError as exc:
+                    raise DevclusterError(f"127.0.0.1:{port} ({flag}) is not free: {exc.strerror or exc}") from None
 
     async def stop(self) -> None:
         """Stop the loop, hacheck and every HAProxy process."""
