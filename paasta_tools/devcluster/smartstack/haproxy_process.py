@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,10 @@ class HaproxyProcesses:
         self.state_path = self.work_dir / "server-state"
         self.admin_socket = admin_socket_path(self.work_dir)
         self.pids_path = self.work_dir / "haproxy.pids"
+        # apply() runs in a worker thread that outlives a cancelled caller: stop() waits for it
+        # and later applies refuse, so that no HAProxy starts after stop().
+        self._lock = threading.Lock()
+        self._closed = False
         self.current: subprocess.Popen | None = None
         self.old: list[subprocess.Popen] = []
         self.reloads = 0
@@ -94,6 +99,12 @@ class HaproxyProcesses:
         ``server_state(dump)`` turns the running HAProxy's ``show servers state`` into the
         state file the new one loads (see haproxy_config.server_state_file).
         """
+        with self._lock:
+            if self._closed:
+                raise DevclusterError(f"the HAProxy of {self.work_dir} was stopped")
+            return self._apply(config, server_state)
+
+    def _apply(self, config: str, server_state: Callable[[str], str] | None) -> subprocess.Popen:
         binary = haproxy_binary()
         if binary is None:
             raise DevclusterError(missing_haproxy() or "haproxy is not installed")
@@ -167,7 +178,12 @@ class HaproxyProcesses:
         return [p.pid for p in [self.current, *self.old] if p is not None and p.poll() is None]
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Terminate every HAProxy process of this synapse."""
+        """Terminate every HAProxy process of this synapse; later ``apply`` calls are refused."""
+        with self._lock:
+            self._closed = True
+            self._terminate(timeout)
+
+    def _terminate(self, timeout: float) -> None:
         processes = [p for p in [self.current, *self.old] if p is not None]
         for process in processes:
             if process.poll() is None:
