@@ -115,5 +115,6 @@ def render_haproxy_config(topology: Sequence[Namespace], settings: HaproxySettin
         "    stats uri /",
     ]
     for namespace in topology:
-        lines += _frontend(namespace, settings) + _backend(namespace, settings)
+        # proxy_port 0: a namespace whose port HAProxy cannot have keeps only its backend
+        lines += (_frontend(namespace, settings) if namespace.proxy_port else []) + _backend(namespace, settings)
     return "\n".join(lines) + "\n"

@@ -69,6 +69,19 @@ def missing_haproxy() -> str | None:
     return None
 
 
+def port_bindable(port: int) -> bool:
+    """Whether HAProxy could bind 127.0.0.1:``port``: free, or held only by SO_REUSEPORT listeners
+    (our running HAProxy) — not by another program."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class HaproxyProcesses:
     """The HAProxy processes of one synapse: the current one and the old ones still finishing."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
@@ -25,7 +26,7 @@ from paasta_tools.devcluster.smartstack.haproxy_config import (
     render_haproxy_config,
     server_state_file,
 )
-from paasta_tools.devcluster.smartstack.haproxy_process import HaproxyProcesses
+from paasta_tools.devcluster.smartstack.haproxy_process import HaproxyProcesses, port_bindable
 from paasta_tools.devcluster.smartstack.topology import Namespace, read_topology
 from paasta_tools.errors import DevclusterError
 
@@ -61,6 +62,7 @@ class SmartStack:
         self._hacheck: web.AppRunner | None = None
         self._loop_task: asyncio.Task | None = None
         self._session: ClientSession | None = None
+        self._warned: set[tuple[str, int]] = set()
 
     @property
     def haproxy_settings(self) -> HaproxySettings:
@@ -152,8 +154,20 @@ class SmartStack:
             return
         s = self.settings
         topology = await asyncio.to_thread(read_topology, s.soa_dir, s.cluster, apps)
-        await self._apply(topology)
+        await self._apply([self._without_busy_port(namespace) for namespace in topology])
         self.haproxy.reap()
+
+    def _without_busy_port(self, namespace: Namespace) -> Namespace:
+        # Another program on a proxy_port would make every reload fail: that namespace goes
+        # without a frontend (its backend stays), the others are unaffected.
+        if not namespace.proxy_port or port_bindable(namespace.proxy_port):
+            return namespace
+        if (namespace.name, namespace.proxy_port) not in self._warned:
+            self._warned.add((namespace.name, namespace.proxy_port))
+            log.warning(
+                "%s: proxy_port %d is used by another program; no frontend", namespace.name, namespace.proxy_port
+            )
+        return dataclasses.replace(namespace, proxy_port=0)
 
     async def _apply(self, topology: list[Namespace], raise_errors: bool = False) -> None:
         text = render_haproxy_config(topology, self.haproxy_settings)

@@ -17,7 +17,7 @@ from typing import Any
 from paasta_tools.config.loader import load_instance_config
 from paasta_tools.config.smartstack import ServiceNamespaceConfig, load_service_namespace_configs
 from paasta_tools.config.soa_dir import list_services
-from paasta_tools.errors import PaastaError
+from paasta_tools.errors import ConfigError, PaastaError
 from paasta_tools.marathon.job_id import deformat_job_id
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,30 @@ class Namespace:
 
 
 def namespace_from_config(service: str, config: ServiceNamespaceConfig) -> Namespace:
-    """The routing facts of one smartstack.yaml namespace (which has a proxy_port)."""
+    """The routing facts of one smartstack.yaml namespace (which has a proxy_port).
+
+    ConfigError when the proxy_port or a timeout is not a number HAProxy can use.
+    """
+    name = f"{service}.{config.namespace}"
+    port = config.proxy_port
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConfigError(
+            f"smartstack.yaml of {service}, namespace {config.namespace!r}: proxy_port {port!r} is not a port"
+        )
+    for key in ("timeout_connect_ms", "timeout_server_ms", "timeout_client_ms", "retries"):
+        value = getattr(config, f"get_{key}")()
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(
+                f"smartstack.yaml of {service}, namespace {config.namespace!r}: {key} {value!r} is not a count"
+            )
+    uri = config.get_healthcheck_uri()
+    if not isinstance(uri, str) or any(c.isspace() for c in uri):
+        raise ConfigError(f"smartstack.yaml of {service}, namespace {config.namespace!r}: healthcheck_uri {uri!r}")
     return Namespace(
-        name=f"{service}.{config.namespace}",
-        proxy_port=int(config.proxy_port or 0),
+        name=name,
+        proxy_port=port,
         mode=config.get_mode() or "http",
-        healthcheck_uri=config.get_healthcheck_uri(),
+        healthcheck_uri=uri,
         timeout_connect_ms=config.get_timeout_connect_ms(),
         timeout_server_ms=config.get_timeout_server_ms(),
         timeout_client_ms=config.get_timeout_client_ms(),
@@ -75,9 +93,27 @@ def smartstack_namespaces(soa_dir: str | os.PathLike[str]) -> dict[str, Namespac
             continue
         for config in configs:
             if config.is_in_smartstack():
-                namespace = namespace_from_config(service, config)
+                try:
+                    namespace = namespace_from_config(service, config)
+                except PaastaError as exc:
+                    log.warning("namespace skipped: %s", exc)
+                    continue
                 found[namespace.name] = namespace
-    return found
+    return without_port_clashes(found)
+
+
+def without_port_clashes(namespaces: Mapping[str, Namespace]) -> dict[str, Namespace]:
+    """Each proxy_port for one namespace only, the first by name; the others lose their frontend
+    (proxy_port 0) but keep their backend, as the one HAProxy cannot bind a port twice."""
+    owners: dict[int, str] = {}
+    kept: dict[str, Namespace] = {}
+    for name, namespace in sorted(namespaces.items()):
+        owner = owners.setdefault(namespace.proxy_port, name)
+        if owner != name:
+            log.warning("%s: proxy_port %d is %s's already; no frontend for it", name, namespace.proxy_port, owner)
+            namespace = dataclasses.replace(namespace, proxy_port=0)
+        kept[name] = namespace
+    return kept
 
 
 def running_servers(app: Mapping[str, Any]) -> list[Server]:

@@ -85,6 +85,25 @@ def test_a_task_becomes_up_and_takes_traffic_through_the_proxy_port(smartstack_p
     assert "Directory listing" in response.text
 
 
+def test_a_proxy_port_another_program_holds_does_not_stop_the_other_namespaces(smartstack_pipeline, wait_for) -> None:
+    import socket
+
+    stack = smartstack_pipeline
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen(1)
+        busy = squatter.getsockname()[1]
+        stack.write_smartstack(
+            {"main": {"proxy_port": stack.proxy_port, "healthcheck_uri": "/"}, "other": {"proxy_port": busy}}
+        )
+        stack.pipeline.write_service({"main": {**HEALTHY_INSTANCE, "instances": 1}})
+        stack.pipeline.bounce_until("svc.main", lambda: stack.pipeline.converged(1))
+        wait_for(lambda: list(stack.statuses().values()) == ["UP"])
+        assert requests.get(f"http://127.0.0.1:{stack.proxy_port}/", timeout=5).status_code == 200
+        csv = requests.get(f"http://127.0.0.1:{stack.settings.synapse_port}/;csv;norefresh", timeout=5).text
+        assert "svc.other,BACKEND," in csv and "svc.other,FRONTEND," not in csv
+
+
 class Timeline:
     """Samples HAProxy's view of svc.main and Marathon's task ports every 50 ms in a thread."""
 

@@ -177,3 +177,16 @@ def test_hacheck_proxies_checks_to_the_task_and_answers_503_while_spooled_down(h
         task.shutdown()
         task.server_close()
     assert requests.get(f"{hacheck_url}/http/svc.main/{port}/", timeout=5).status_code == 503  # nothing answers
+
+
+def test_a_bad_or_clashing_proxy_port_costs_only_that_namespace_its_frontend(tmp_path) -> None:
+    for service, smartstack in (
+        ("a", {"main": {"proxy_port": 20001}, "bad": {"proxy_port": "twenty"}, "big": {"proxy_port": 70000}}),
+        ("b", {"main": {"proxy_port": 20001}, "ok": {"proxy_port": 20002, "timeout_server_ms": "slow"}}),
+    ):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "smartstack.yaml").write_text(yaml.safe_dump(smartstack))
+    topology = {n.name: n for n in read_topology(tmp_path, "devcluster", [])}
+    assert {name: n.proxy_port for name, n in topology.items()} == {"a.main": 20001, "b.main": 0}
+    text = render_haproxy_config(list(topology.values()), HaproxySettings(3212, 6666))
+    assert "frontend a.main\n" in text and "backend b.main\n" in text and "frontend b.main" not in text
