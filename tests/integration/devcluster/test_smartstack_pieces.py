@@ -16,6 +16,7 @@ from paasta_tools.devcluster.smartstack.haproxy_config import (
 )
 from paasta_tools.devcluster.smartstack.haproxy_process import haproxy_binary
 from paasta_tools.devcluster.smartstack.topology import Namespace, Server, build_topology, read_topology
+from paasta_tools.errors import DevclusterError
 
 
 def _namespace(name: str = "svc.main", port: int = 20001, servers=()) -> Namespace:
@@ -190,3 +191,38 @@ def test_a_bad_or_clashing_proxy_port_costs_only_that_namespace_its_frontend(tmp
     assert {name: n.proxy_port for name, n in topology.items()} == {"a.main": 20001, "b.main": 0}
     text = render_haproxy_config(list(topology.values()), HaproxySettings(3212, 6666))
     assert "frontend a.main\n" in text and "backend b.main\n" in text and "frontend b.main" not in text
+
+
+@pytest.mark.skipif(haproxy_binary() is None, reason="haproxy is not installed")
+def test_a_reload_replaces_haproxy_gracefully_and_stop_ends_every_process(tmp_path) -> None:
+    import requests
+
+    from paasta_tools.devcluster.smartstack.haproxy_process import HaproxyProcesses
+    from tests.conftest import free_port
+
+    processes = HaproxyProcesses(tmp_path / "synapse")
+    settings = HaproxySettings(
+        free_port(),
+        free_port(),
+        admin_socket=str(processes.admin_socket),
+        state_file=str(processes.state_path),
+    )
+    one = [_namespace(port=free_port(), servers=[Server("127.0.0.1", 31000)])]
+    two = [_namespace(port=one[0].proxy_port, servers=[Server("127.0.0.1", 31000), Server("127.0.0.1", 31001)])]
+    try:
+        first = processes.apply(render_haproxy_config(one, settings), lambda dump: server_state_file(dump, one))
+        second = processes.apply(render_haproxy_config(two, settings), lambda dump: server_state_file(dump, two))
+        assert processes.reloads == 1 and first.poll() is not None  # -sf: the old one let go and exited
+        assert processes.pids() == [second.pid]
+        csv = requests.get(f"http://127.0.0.1:{settings.synapse_port}/;csv;norefresh", timeout=5).text
+        assert "svc.main,127.0.0.1:31001_127.0.0.1," in csv
+        state = processes.state_path.read_text().splitlines()
+        assert state[-1].split()[3] == "127.0.0.1:31001_127.0.0.1" and state[-1].split()[5] == "0"
+        with pytest.raises(DevclusterError, match="rejects"):
+            processes.apply("this is not haproxy\n")
+        assert second.poll() is None  # a rejected configuration keeps the running HAProxy
+    finally:
+        processes.stop()
+    assert second.poll() is not None and processes.pids() == []
+    with pytest.raises(DevclusterError, match="was stopped"):
+        processes.apply(render_haproxy_config(one, settings))
