@@ -23,7 +23,7 @@ class HaproxySettings:
     hacheck_port: int
     check_interval_ms: int = 500
     rise: int = 1
-    fall: int = 1
+    fall: int = 2  # one slow check on a busy machine does not take a task out
     bind_host: str = "127.0.0.1"
     admin_socket: str | None = None  # unix socket for ``show servers state``
     state_file: str | None = None  # servers' states carried over a reload
@@ -107,7 +107,7 @@ def render_haproxy_config(topology: Sequence[Namespace], settings: HaproxySettin
         "    timeout connect 1s",
         "    timeout client 10s",
         "    timeout server 10s",
-        "    timeout check 1s",
+        "    timeout check 2s",
         "listen stats",
         f"    bind {settings.bind_host}:{settings.synapse_port}",
         "    mode http",

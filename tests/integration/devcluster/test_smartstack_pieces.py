@@ -71,7 +71,7 @@ def test_the_config_routes_each_namespace_and_checks_through_hacheck() -> None:
     assert "frontend svc.main\n    bind 127.0.0.1:20001\n" in text
     assert "    default_backend svc.main\n" in text
     assert "    option httpchk GET /http/svc.main/0/status\n    http-check send-state\n" in text
-    assert "    server 127.0.0.1:31000_127.0.0.1 127.0.0.1:31000 check port 6666 inter 500ms rise 1 fall 1\n" in text
+    assert "    server 127.0.0.1:31000_127.0.0.1 127.0.0.1:31000 check port 6666 inter 500ms rise 1 fall 2\n" in text
     assert "listen stats\n    bind 127.0.0.1:3212\n" in text
     assert "    load-server-state-from-file global\n" in text
     assert check_path(Namespace("s.t", 1, "tcp", "/", 1, 1, 1, 1)) == "/tcp/s.t/0/"
