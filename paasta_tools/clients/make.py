@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from collections.abc import Callable
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -37,31 +36,6 @@ def run_make_target(
 
     Returns make's exit code; -9 when it ran longer than ``timeout`` seconds and was killed.
     """
-    try:
-        proc = subprocess.Popen(
-            ["make", "--", target],
-            cwd=directory,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-    except OSError as exc:
-        on_line(f"Could not run make {target}: {exc.strerror}")
-        return 127
-    killer = threading.Timer(timeout, proc.kill) if timeout is not None else None
-    if killer is not None:
-        killer.start()
-    try:
-        with proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                on_line(line.rstrip("\n"))
-    finally:
-        if killer is not None:
-            killer.cancel()
-    if proc.returncode == -9 and timeout is not None:
-        on_line(f"Command 'make {target}' timed out (longer than {timeout:g}s)")
-    return proc.returncode
+    from paasta_tools.clients.commands import stream_command
+
+    return stream_command(["make", "--", target], on_line, timeout, cwd=directory, env=env, label=f"make {target}")
