@@ -13,39 +13,9 @@ import chronos
 import pytest
 import requests
 
+from tests.support.chronos_fields import CHRONOS_JOB_FIELDS
 from tests.support.waiting import wait_for
 
-SERIALIZED_FIELDS = [
-    "name",
-    "command",
-    "shell",
-    "epsilon",
-    "executor",
-    "executorFlags",
-    "taskInfoData",
-    "retries",
-    "owner",
-    "ownerName",
-    "description",
-    "async",
-    "successCount",
-    "errorCount",
-    "lastSuccess",
-    "lastError",
-    "cpus",
-    "disk",
-    "mem",
-    "disabled",
-    "softError",
-    "dataProcessingJobType",
-    "errorsSinceLastSuccess",
-    "fetch",
-    "uris",
-    "environmentVariables",
-    "arguments",
-    "highPriority",
-    "runAsUser",
-]
 LATER = "R/2099-01-01T00:00:00Z/P1D"
 
 
@@ -93,7 +63,7 @@ def by_name(client, name: str) -> dict:
 def test_created_job_is_listed_with_every_serializer_field_in_order(client, devcluster) -> None:
     client.add(paasta_job("svc main"))
     raw = requests.get(f"{devcluster.chronos_url}/scheduler/jobs", timeout=5).json()
-    expected = SERIALIZED_FIELDS + ["container", "constraints", "schedule", "scheduleTimeZone"]
+    expected = CHRONOS_JOB_FIELDS + ["container", "constraints", "schedule", "scheduleTimeZone"]
     assert [list(job) for job in raw] == [expected]
     job = by_name(client, "svc main")
     assert job["container"] == {

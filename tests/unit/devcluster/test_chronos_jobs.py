@@ -17,44 +17,14 @@ from paasta_tools.devcluster.chronos.jobs import (
     validate_dependent,
     validate_scheduled,
 )
+from tests.support.chronos_fields import CHRONOS_JOB_FIELDS
 
 NOW = datetime(2017, 3, 15, 10, 20, 30, tzinfo=UTC)
-SERIALIZER_ORDER = [
-    "name",
-    "command",
-    "shell",
-    "epsilon",
-    "executor",
-    "executorFlags",
-    "taskInfoData",
-    "retries",
-    "owner",
-    "ownerName",
-    "description",
-    "async",
-    "successCount",
-    "errorCount",
-    "lastSuccess",
-    "lastError",
-    "cpus",
-    "disk",
-    "mem",
-    "disabled",
-    "softError",
-    "dataProcessingJobType",
-    "errorsSinceLastSuccess",
-    "fetch",
-    "uris",
-    "environmentVariables",
-    "arguments",
-    "highPriority",
-    "runAsUser",
-]
 
 
 def test_minimal_job_gets_the_deserializer_defaults_in_serializer_order() -> None:
     job = parse_job({"name": "svc main", "command": "true"})
-    assert list(job) == SERIALIZER_ORDER + ["constraints", "schedule", "scheduleTimeZone"]
+    assert list(job) == CHRONOS_JOB_FIELDS + ["constraints", "schedule", "scheduleTimeZone"]
     assert job["shell"] is True
     assert job["epsilon"] == "PT60S"
     assert job["retries"] == 2
