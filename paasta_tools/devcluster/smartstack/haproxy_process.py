@@ -134,14 +134,18 @@ class HaproxyProcesses:
             argv += ["-sf", *(str(p.pid) for p in previous)]
         with self.log_path.open("ab") as log:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        # Recorded before waiting: a devcluster killed mid-reload must leave no HAProxy that the
+        # next `up` does not know about (it would keep holding the synapse port).
+        self._record([process, *previous])
         self._wait_started(process, previous)
         self.current, self.old = process, previous
         self.reloads += 1 if previous else 0
         self._record()
         return process
 
-    def _record(self) -> None:
-        records = [{"pid": pid, "start_ticks": pid_start_ticks(pid)} for pid in self.pids()]
+    def _record(self, processes: list[subprocess.Popen] | None = None) -> None:
+        pids = self.pids() if processes is None else [p.pid for p in processes if p.poll() is None]
+        records = [{"pid": pid, "start_ticks": pid_start_ticks(pid)} for pid in pids]
         self.pids_path.write_text(json.dumps(records))
 
     def stop_leftovers(self) -> int:
