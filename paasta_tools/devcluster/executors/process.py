@@ -35,14 +35,33 @@ RECORD = "task.json"
 EXIT_FILE = "exit_status"
 
 
-def pid_start_ticks(pid: int) -> int | None:
-    """The start time of ``pid`` in clock ticks since boot, or None when it is gone or a zombie."""
+def _stat_fields(path: str) -> list[str]:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(path).read_text()
     except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    if not fields or fields[0] in ("Z", "X"):
+        return []
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def _other_threads_alive(pid: int) -> bool:
+    # A multi-threaded process whose main thread has exited shows its leader as a zombie while
+    # the other threads still run and still hold its files and sockets.
+    try:
+        threads = [entry.name for entry in os.scandir(f"/proc/{pid}/task")]
+    except OSError:
+        return False
+    return any(
+        (fields := _stat_fields(f"/proc/{pid}/task/{tid}/stat")) and fields[0] not in ("Z", "X")
+        for tid in threads
+        if tid != str(pid)
+    )
+
+
+def pid_start_ticks(pid: int) -> int | None:
+    """The start time of ``pid`` in clock ticks since boot, or None when it is gone or a zombie
+    (every thread of it has exited)."""
+    fields = _stat_fields(f"/proc/{pid}/stat")
+    if not fields or (fields[0] in ("Z", "X") and not _other_threads_alive(pid)):
         return None
     return int(fields[19])
 

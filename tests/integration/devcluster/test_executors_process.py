@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from paasta_tools.devcluster.executors.process import ProcessExecutor, pid_start
 from paasta_tools.devcluster.health import run_health_check
 from tests.conftest import free_port
 from tests.support.tasks import make_spec
-from tests.support.waiting import async_wait_for
+from tests.support.waiting import async_wait_for, wait_for
 
 
 async def wait_state(executor: ProcessExecutor, task_id: str, *states: TaskState, timeout: float = 10) -> TaskStatus:
@@ -269,3 +270,21 @@ def test_only_forgotten_sandboxes_are_garbage_collected(tmp_path: Path) -> None:
     assert prune_sandboxes(tmp_path, keep=1) == 2
     assert [path.exists() for path in ended] == [False, False, True]
     assert live.exists()
+
+
+def test_a_process_whose_main_thread_exited_is_alive_while_another_thread_runs(tmp_path: Path) -> None:
+    # HAProxy and other multi-threaded programs can show a zombie leader while their other
+    # threads still hold the process's sockets: that process is not gone yet.
+    script = (
+        "import ctypes, sys, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(2,)).start()\n"
+        "print('ready', flush=True)\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    leader = Path(f"/proc/{child.pid}/stat")
+    wait_for(lambda: leader.read_text().rsplit(")", 1)[1].split()[0] == "Z", 5, what="the main thread to exit")
+    assert pid_start_ticks(child.pid) is not None
+    assert child.wait(10) == 0
+    assert pid_start_ticks(child.pid) is None
