@@ -84,6 +84,21 @@ def agent_url_from_pid(pid: str) -> str:
     return f"http://{address}"
 
 
+def sandbox_directories(agent_state: Mapping[str, Any]) -> dict[str, str]:
+    """``{task or executor id: sandbox directory}`` over an agent state's executors, running and completed."""
+    found: dict[str, str] = {}
+    for framework in [*(agent_state.get("frameworks") or ()), *(agent_state.get("completed_frameworks") or ())]:
+        for executor in [*(framework.get("executors") or ()), *(framework.get("completed_executors") or ())]:
+            directory = executor.get("directory")
+            if not directory:
+                continue
+            tasks = [*(executor.get("tasks") or ()), *(executor.get("completed_tasks") or ())]
+            for owner in [executor.get("id"), *(task.get("id") for task in tasks)]:
+                if owner is not None:
+                    found.setdefault(str(owner), str(directory))
+    return found
+
+
 class MesosAgentClient(MesosMasterClient):
     """An agent's ``/slave(1)/state`` and its sandbox files (``/files/read``)."""
 
@@ -92,12 +107,7 @@ class MesosAgentClient(MesosMasterClient):
 
     def sandbox_directory(self, agent_state: Mapping[str, Any], task_id: str) -> str | None:
         """The sandbox of ``task_id``'s executor in ``agent_state``, or None if the agent does not know it."""
-        for framework in [*(agent_state.get("frameworks") or ()), *(agent_state.get("completed_frameworks") or ())]:
-            for executor in [*(framework.get("executors") or ()), *(framework.get("completed_executors") or ())]:
-                tasks = [*(executor.get("tasks") or ()), *(executor.get("completed_tasks") or ())]
-                if executor.get("id") == task_id or any(t.get("id") == task_id for t in tasks):
-                    return executor.get("directory")
-        return None
+        return sandbox_directories(agent_state).get(task_id)
 
     def read_file(self, path: str, offset: int, length: int | None = None) -> dict[str, Any]:
         """``/files/read``: ``{"data", "offset"}``; offset -1 gives the size in ``offset``."""

@@ -34,19 +34,17 @@ def fetch_chronos_status(ctx: Any, cluster: str, instance: str, cache: dict[str,
 
 def _sandboxes(mesos_state: dict[str, Any] | None) -> dict[str, tuple[Any, str]]:
     """``{task id: (agent client, sandbox directory)}`` over the agents that answer."""
-    from paasta_tools.clients.mesos_sandbox import MesosAgentClient, agent_url, sandbox_directories
+    from paasta_tools.clients.mesos import MesosAgentClient, agent_url_from_pid, sandbox_directories
     from paasta_tools.errors import PaastaError
 
     found: dict[str, tuple[Any, str]] = {}
     for slave in (mesos_state or {}).get("slaves") or ():
-        url = agent_url(slave)
-        if url is None:
-            continue
-        agent = MesosAgentClient(url)
         try:
-            found.update({task: (agent, directory) for task, directory in sandbox_directories(agent.state()).items()})
+            agent = MesosAgentClient(agent_url_from_pid(str(slave.get("pid") or "")))
+            directories = sandbox_directories(agent.agent_state())
         except PaastaError:
             continue  # that agent's tasks get "no sandbox" below
+        found.update({task: (agent, directory) for task, directory in directories.items()})
     return found
 
 

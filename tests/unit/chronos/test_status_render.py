@@ -145,20 +145,19 @@ def test_vv_shows_the_tails_of_each_task() -> None:
     assert [tail_lines_for(v) for v in (0, 1, 2, 3, 4)] == [0, 0, 10, 100, 100]
 
 
-def test_sandbox_directories_and_agent_urls() -> None:
-    from paasta_tools.clients.mesos_sandbox import agent_url, sandbox_directories
+def test_sandbox_directories_of_running_and_completed_executors() -> None:
+    from paasta_tools.clients.mesos import sandbox_directories
 
-    assert agent_url({"pid": "slave(1)@127.0.0.1:5051"}) == "http://127.0.0.1:5051"
-    assert agent_url({}) is None
     state = {
         "frameworks": [
             {
                 "executors": [{"id": "a", "directory": "/s/a", "tasks": [{"id": "a"}]}],
-                "completed_executors": [{"id": "b", "directory": "/s/b", "completed_tasks": [{"id": "b"}]}],
+                "completed_executors": [{"id": "exec-b", "directory": "/s/b", "completed_tasks": [{"id": "b"}]}],
             }
-        ]
+        ],
+        "completed_frameworks": [{"completed_executors": [{"id": "c", "directory": "/s/c"}]}],
     }
-    assert sandbox_directories(state) == {"a": "/s/a", "b": "/s/b"}
+    assert sandbox_directories(state) == {"a": "/s/a", "exec-b": "/s/b", "b": "/s/b", "c": "/s/c"}
 
 
 def test_a_null_time_zone_from_chronos_shows_as_utc() -> None:
