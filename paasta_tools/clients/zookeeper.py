@@ -130,3 +130,19 @@ def write_autoscaled_instances(client: KazooClient, service: str, instance: str,
     path = autoscaling_path(service, instance)
     client.ensure_path(path)
     client.set(path, str(count).encode())
+
+
+def list_children(hosts: str, path: str, timeout: float = CONNECT_TIMEOUT_S) -> list[str]:
+    """Children of ``path`` on the ZooKeeper at ``hosts`` (``h1:2181,h2:2181``), [] when there is no such node.
+
+    Only reads: no chroot is created.  ZookeeperError when ZooKeeper cannot be reached.
+    """
+    from kazoo.exceptions import KazooException, NoNodeError
+
+    with zk_connection(f"zk://{hosts}", timeout) as client:
+        try:
+            return list(client.get_children(path))
+        except NoNodeError:
+            return []
+        except KazooException as exc:
+            raise ZookeeperError(f"could not list {path} on ZooKeeper at {hosts}: {exc!r}") from exc

@@ -34,6 +34,7 @@ class DevclusterSettings:
     agent_hostname: str = "127.0.0.1"
     agent_attributes: Mapping[str, str] = field(default_factory=lambda: {"region": "devregion", "pool": "default"})
     port_range: tuple[int, int] = DEFAULT_PORT_RANGE
+    zookeeper: str = ""  # where the master registers (its zk flag), e.g. zk://127.0.0.1:2181/mesos-devcluster
     # Speed knobs for tests; real clusters use the defaults.
     reconcile_interval: float = 0.5
     # Chronos --failure_retry (ms in Chronos; seconds here) and --schedule_horizon.

@@ -221,8 +221,8 @@ def register_master_in_zookeeper(
     client.close()
 
 
-def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
-    """The Cluster for ``options`` and whether it runs tasks in Docker."""
+def build_cluster(options: UpOptions, zookeeper: str = "") -> tuple[Cluster, bool]:
+    """The Cluster for ``options`` and whether it runs tasks in Docker; ``zookeeper`` is the master's zk flag."""
     from paasta_tools.devcluster.executors.factory import ExecutorUnavailable, make_executor
 
     try:
@@ -237,6 +237,7 @@ def build_cluster(options: UpOptions) -> tuple[Cluster, bool]:
         mesos_port=options.mesos_port,
         executor=options.executor,
         agent_attributes=dict(options.attributes),
+        zookeeper=zookeeper,
     )
     return Cluster(settings, executor), executor.name == "docker"
 
@@ -290,7 +291,11 @@ async def _start_smartstack(options: UpOptions, side: SideComponents) -> Any | N
 async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
-    cluster, in_docker = build_cluster(options)
+    # The master names the ZooKeeper it registers in only when the devcluster started one.
+    zookeeper = (
+        f"zk://127.0.0.1:{options.zookeeper_port}/mesos-{options.cluster}" if "zookeeper" in side.processes else ""
+    )
+    cluster, in_docker = build_cluster(options, zookeeper)
     if options.executor == "auto" and not in_docker:
         side.messages.append("no Docker engine answers: tasks run as local processes")
     side.start_registry(in_docker)

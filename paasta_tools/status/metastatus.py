@@ -97,16 +97,60 @@ def assert_no_duplicate_frameworks(state: Mapping[str, Any]) -> HealthCheckResul
     return HealthCheckResult("\n".join(lines), ok)
 
 
+@dataclass(frozen=True)
+class ZookeeperLocation:
+    """Where Mesos masters register: kazoo's host string and the path of their nodes."""
+
+    hosts: str
+    path: str
+
+
+def zookeeper_location(zk_flag: object) -> ZookeeperLocation | None:
+    """The master's ``zk`` flag (``zk://[user:pass@]h1:2181,h2:2181/mesos``) split; None when it is no zk:// URL."""
+    if not isinstance(zk_flag, str) or not zk_flag.startswith("zk://"):
+        return None
+    hosts, _, path = zk_flag.removeprefix("zk://").partition("/")
+    hosts = hosts.rpartition("@")[2]
+    if not hosts:
+        return None
+    return ZookeeperLocation(hosts, "/" + path.strip("/"))
+
+
+def mesos_quorum(state: Mapping[str, Any]) -> int | None:
+    """The master's ``quorum`` flag, or None when it has none (no replicated log to keep a quorum for)."""
+    try:
+        return int((state.get("flags") or {})["quorum"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def count_masters(children: Iterable[str]) -> int:
+    """Masters among the children of the Mesos ZooKeeper path: their ``json.info_``/``info_`` nodes."""
+    return sum(1 for child in children if child.startswith(("json.info_", "info_")))
+
+
+def assert_quorum_size(masters: int, quorum: int) -> HealthCheckResult:
+    """Healthy when at least ``quorum`` masters are registered."""
+    if masters >= quorum:
+        return HealthCheckResult(f"Quorum: masters: {masters} configured quorum: {quorum}", True)
+    return HealthCheckResult(f"CRITICAL: Number of masters ({masters}) less than configured quorum({quorum}).", False)
+
+
 def mesos_results(
-    state: Mapping[str, Any], metrics: Mapping[str, Any], p: Palette, threshold: float = DEFAULT_THRESHOLD
+    state: Mapping[str, Any],
+    metrics: Mapping[str, Any],
+    p: Palette,
+    threshold: float = DEFAULT_THRESHOLD,
+    quorum: HealthCheckResult | None = None,
 ) -> list[HealthCheckResult]:
-    """Resources, tasks, slaves and frameworks of the Mesos master."""
+    """Resources, tasks, slaves, the masters' ``quorum`` check (when given) and frameworks of the Mesos master."""
     return [
         assert_cpu_health(metrics, threshold, p),
         assert_memory_health(metrics, threshold, p),
         assert_disk_health(metrics, threshold, p),
         assert_tasks_running(metrics),
         assert_slave_health(metrics),
+        *([quorum] if quorum is not None else []),
         assert_no_duplicate_frameworks(state),
     ]
 

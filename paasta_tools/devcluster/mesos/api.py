@@ -62,6 +62,7 @@ def master_view(cluster: Cluster, master_id: str, start_time: float) -> mesos_st
             agent.agent_id, agent.hostname, agent.cpus, agent.mem, agent.disk, agent.port_range, agent.attributes
         ),
         frameworks=tuple(_framework_views(cluster)),
+        zookeeper=cluster.settings.zookeeper,
         work_dir=str(cluster.settings.data_dir),
         reserved=Maintenance(cluster).reservations(),
         agent_down=Maintenance(cluster).agent_is_down(),
