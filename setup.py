@@ -56,6 +56,7 @@ SCRIPTS = {
     "paasta_maintenance.py": "paasta_tools.scripts.paasta_maintenance:main",
     "paasta_cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
     "cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
+    "paasta-api": "paasta_tools.api.api:main",
 }
 
 

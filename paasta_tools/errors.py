@@ -134,3 +134,11 @@ class MaintenanceError(PaastaError):
 
 class TaskContainerError(PaastaError):
     """The container of an instance's task cannot be used here: no running task, no container, another host."""
+
+
+class PaastaApiError(PaastaError):
+    """A paasta-api request failed: the server refused it, or the client could not get an answer (``status``: HTTP)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

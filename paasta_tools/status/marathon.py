@@ -342,32 +342,48 @@ def deploy_status_text(status: MarathonDeployStatus, backoff_seconds: int, p: Pa
     return p.red(str(status))
 
 
+def bouncing_status_human(app_count: int, bounce_method: str, p: Palette) -> str:
+    """Disabled (no app), Configured (one) or Bouncing (several apps of the instance)."""
+    if app_count == 0:
+        return p.red("Disabled")
+    if app_count == 1:
+        return p.green("Configured")
+    return p.yellow(f"Bouncing ({bounce_method})")
+
+
+def desired_state_human(desired_state: str, expected_count: int, p: Palette) -> str:
+    """Started, Stopped (bold: started with 0 instances; red: desired stop) or Unknown."""
+    if desired_state == "stop":
+        return p.red("Stopped")
+    if desired_state == "start":
+        return p.bold("Started" if expected_count != 0 else "Stopped")
+    return p.red(f"Unknown (desired_state: {desired_state})")
+
+
 def desired_state_line(status: MarathonInstanceStatus, p: Palette) -> str:
-    if not status.apps:
-        bouncing = p.red("Disabled")
-    elif len(status.apps) == 1:
-        bouncing = p.green("Configured")
-    else:
-        bouncing = p.yellow(f"Bouncing ({status.bounce_method})")
-    if status.desired_state == "stop":
-        state = p.red("Stopped")
-    elif status.desired_state == "start":
-        state = p.bold("Started" if status.expected_count != 0 else "Stopped")
-    else:
-        state = p.red(f"Unknown (desired_state: {status.desired_state})")
-    return f"Desired State:      {bouncing} and {state}"
+    bouncing = bouncing_status_human(len(status.apps), status.bounce_method, p)
+    return f"Desired State:      {bouncing} and {desired_state_human(status.desired_state, status.expected_count, p)}"
+
+
+def marathon_job_human(
+    name: str, app_id: str, deploy_status: str | None, running: int, expected: int, p: Palette
+) -> str:
+    """The Marathon line of ``name`` (service.instance); ``deploy_status`` None when its app does not exist."""
+    if deploy_status is None:
+        return (
+            f"Marathon:   {p.yellow('Warning')} - {p.cyan(name)} (app {app_id}) "
+            "is not configured in Marathon yet (waiting for bounce)"
+        )
+    health, count = _count_health(running, expected, p, zero_color="yellow")
+    return f"Marathon:   {health} - up with {count} instances. Status: {deploy_status}"
 
 
 def marathon_line(status: MarathonInstanceStatus, p: Palette) -> str:
-    name = p.cyan(f"{status.service}.{status.instance}")
-    if status.desired_app is None:
-        return (
-            f"Marathon:   {p.yellow('Warning')} - {name} (app {status.desired_app_id}) "
-            "is not configured in Marathon yet (waiting for bounce)"
-        )
-    health, count = _count_health(status.running_count, status.expected_count, p, zero_color="yellow")
-    deploy = deploy_status_text(status.deploy_status, status.backoff_seconds, p)
-    return f"Marathon:   {health} - up with {count} instances. Status: {deploy}"
+    deploy = None
+    if status.desired_app is not None:
+        deploy = deploy_status_text(status.deploy_status, status.backoff_seconds, p)
+    name = f"{status.service}.{status.instance}"
+    return marathon_job_human(name, status.desired_app_id, deploy, status.running_count, status.expected_count, p)
 
 
 def _short_task_id(task_id: str) -> str:

@@ -146,6 +146,8 @@ def report_status(
         p for p in planned if (not clusters or p.cluster in clusters) and (not instances or p.instance in instances)
     ]
     known_clusters = deployed_clusters(planned, deployed_names(ctx))
+    if _api_mode():
+        return _report_via_api(ctx, planned, selected, clusters, known_clusters, instances, output, out)
     reports = collect_reports(ctx, selected, [c for c in known_clusters if not clusters or c in clusters])
     reports = [_with_unknown_instances(r, planned, instances) for r in reports]
     _print_reports(service, reports, clusters, known_clusters, verbose, output, out)
@@ -180,3 +182,51 @@ def _print_reports(
     lines = [line for report in reports for line in render_cluster(report, verbose, palette)]
     lines += whitelist_warning("cluster", [c for c in clusters if c not in known_clusters])
     out.write("\n".join(lines) + "\n")
+
+
+def _api_mode() -> bool:
+    import os
+
+    from paasta_tools.status.api_mode import use_api_endpoint
+
+    return use_api_endpoint(os.environ)
+
+
+def _report_via_api(
+    ctx: StatusContext,
+    planned: Sequence[Planned],
+    selected: Sequence[Planned],
+    clusters: Sequence[str],
+    known_clusters: Sequence[str],
+    instances: Sequence[str],
+    output: str,
+    out: Any,
+) -> int:
+    """API mode (``USE_API_ENDPOINT``): each deployed instance's status from its cluster's paasta-api."""
+    import json
+
+    from paasta_tools.operations.api_status import api_answers
+    from paasta_tools.status.api_mode import render_api_cluster
+    from paasta_tools.status.colors import Palette
+    from paasta_tools.status.report import whitelist_warning
+
+    deployed, palette = deployed_names(ctx), Palette(enabled=bool(getattr(out, "isatty", lambda: False)()))
+    lines, document, ok = [], {"service": ctx.service, "clusters": []}, True
+    for cluster in [c for c in known_clusters if not clusters or c in clusters]:
+        mine = [p for p in selected if p.cluster == cluster and p.instance_type in FETCHERS]
+        shown = [p.instance for p in mine if f"{cluster}.{p.instance}" in deployed]
+        answers = api_answers(ctx.system, cluster, ctx.service, shown)
+        ok = ok and not any(isinstance(answer, str) for _, answer in answers)
+        not_deployed = [
+            p.instance for p in selected if p.cluster == cluster and f"{cluster}.{p.instance}" not in deployed
+        ]
+        known = {p.instance for p in planned if p.cluster == cluster}
+        unknown = [i for i in instances if i not in known]
+        lines += render_api_cluster(cluster, not_deployed, answers, unknown, ctx.now, palette)
+        document["clusters"].append({"cluster": cluster, "not_deployed": not_deployed, "instances": dict(answers)})
+    if output == "json":
+        out.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    else:
+        lines += whitelist_warning("cluster", [c for c in clusters if c not in known_clusters])
+        out.write("\n".join(lines) + "\n")
+    return EXIT_OK if ok else EXIT_FAILURE

@@ -1,0 +1,1 @@
+"""paasta-api: the HTTP API of one cluster (``paasta_tools.api.api:main``)."""
