@@ -8,15 +8,22 @@ hacheck is not installable here; this serves its small HTTP contract on 127.0.0.
 - ``GET /http/<service.ns>/<port>/<uri>`` and ``/tcp/<service.ns>/<port>/``: 503 with the spool
   message while spooled down, else the task's own answer (HTTP GET of ``127.0.0.1:<port>/<uri>``, or
   a TCP connect).  Port 0 means "the server HAProxy is checking", read from ``X-Haproxy-Server-State``.
+
+As hacheck keeps its spool on disk, a book given a ``path`` writes its spools there (atomically, on
+every change) and reads them back when created, so a restarted SmartStack still has drained tasks down.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
@@ -24,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 2.0
 MAX_BODY = 4096
+SPOOL_FILE = "hacheck_spools.json"
+SPOOL_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -39,17 +48,85 @@ class Spool:
         return f"Service {service} in down state since {self.since}{until}: {self.reason}"
 
 
+def spools_to_json(spools: Mapping[tuple[str, str], Spool]) -> dict[str, Any]:
+    """The spools as the JSON document of the spool file, sorted by service and port."""
+    entries = [
+        {"service": service, "port": port, "since": spool.since, "until": spool.until, "reason": spool.reason}
+        for (service, port), spool in sorted(spools.items())
+    ]
+    return {"version": SPOOL_FORMAT_VERSION, "spools": entries}
+
+
+def _spool_entry(entry: Any) -> tuple[tuple[str, str], Spool] | None:
+    if not isinstance(entry, dict):
+        return None
+    try:
+        key = (str(entry["service"]), str(entry["port"]))
+        spool = Spool(float(entry["since"]), float(entry.get("until") or 0), str(entry.get("reason") or ""))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return key, spool
+
+
+def spools_from_json(document: Any, now: float) -> dict[tuple[str, str], Spool]:
+    """The spools of a spool-file document, without those expired at ``now`` and malformed entries."""
+    entries = document.get("spools") if isinstance(document, dict) else None
+    spools = {}
+    for parsed in map(_spool_entry, entries if isinstance(entries, list) else ()):
+        if parsed is not None and not (parsed[1].until and parsed[1].until < now):
+            spools[parsed[0]] = parsed[1]
+    return spools
+
+
+def load_spools(path: Path, now: float) -> dict[tuple[str, str], Spool]:
+    """The unexpired spools saved in ``path``; none when it is missing or unreadable (logged)."""
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("hacheck: ignoring the spool file %s: %s", path, exc)
+        return {}
+    return spools_from_json(document, now)
+
+
+def save_spools(path: Path, spools: Mapping[tuple[str, str], Spool]) -> None:
+    """Replace ``path`` with the spools at once (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(spools_to_json(spools), indent=2) + "\n")
+    os.replace(tmp, path)
+
+
 @dataclass
 class SpoolBook:
-    """The spools by (service.ns, port); expired ones are dropped when looked at."""
+    """The spools by (service.ns, port); expired ones are dropped when looked at.
+
+    With a ``path`` the spools saved there are loaded at creation and every change is saved.
+    """
 
     clock: Callable[[], float] = time.time
     spools: dict[tuple[str, str], Spool] = field(default_factory=dict)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.path is not None:
+            self.spools.update(load_spools(self.path, self.clock()))
+            self._save()  # expired spools leave the file too
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            save_spools(self.path, self.spools)
+        except OSError as exc:  # the spools still work in memory
+            log.warning("hacheck: cannot write the spool file %s: %s", self.path, exc)
 
     def get(self, service: str, port: str) -> Spool | None:
         spool = self.spools.get((service, port))
         if spool is not None and spool.until and spool.until < self.clock():
             del self.spools[(service, port)]
+            self._save()
             return None
         return spool
 
@@ -59,9 +136,11 @@ class SpoolBook:
         current = self.get(service, port)
         since = current.since if current is not None else self.clock()
         self.spools[(service, port)] = Spool(since, expiration, reason)
+        self._save()
 
     def up(self, service: str, port: str) -> None:
-        self.spools.pop((service, port), None)
+        if self.spools.pop((service, port), None) is not None:
+            self._save()
 
 
 def server_port_from_state(header: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from paasta_tools.devcluster.smartstack.hacheck import SpoolBook, start_hacheck
+from paasta_tools.devcluster.smartstack.hacheck import SPOOL_FILE, SpoolBook, start_hacheck
 from paasta_tools.devcluster.smartstack.haproxy_config import (
     HaproxySettings,
     render_haproxy_config,
@@ -55,7 +55,7 @@ class SmartStack:
     def __init__(self, settings: SmartStackSettings, on_processes: Callable[[list[int]], None] | None = None) -> None:
         self.settings = settings
         self.haproxy = HaproxyProcesses(settings.work_dir)
-        self.book = SpoolBook()
+        self.book = SpoolBook(path=settings.work_dir / SPOOL_FILE)  # drained tasks stay down across restarts
         self.on_processes = on_processes or (lambda pids: None)
         self.config_text: str | None = None
         self._failed_text: str | None = None
