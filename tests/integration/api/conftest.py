@@ -41,21 +41,37 @@ class ApiCluster:
         return requests.post(f"{self.url}{path}", timeout=10, **kwargs)
 
 
-def start_api(tmp_path: Path, running: Any, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> Iterator[ApiCluster]:
+def start_api(tmp_path: Path, running: Any, stops: list[Any], **extra: Any) -> ApiCluster:
+    """Serve paasta-api (no read cache) for ``running``; its system config has ``api_endpoints`` and ``extra``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     etc = system_config_dir(tmp_path, running, api_endpoints={CLUSTER: url}, **extra)
-    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
     soa = tmp_path / "soa"
     soa.mkdir(exist_ok=True)
     server = serve_in_thread(load_settings(str(soa), cache_ttl=0, system_config_dir=str(etc)), port)
-    try:
-        yield ApiCluster(running, soa, server.url, etc)
-    finally:
-        server.stop()
+    stops.append(server.stop)
+    return ApiCluster(running, soa, server.url, etc)
 
 
 @pytest.fixture
-def api(tmp_path: Path, devcluster_factory, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiCluster]:
+def api_factory(tmp_path: Path, devcluster_factory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``api_factory(executor=None, apis=..., **system_config_keys)``: a devcluster and its paasta-api;
+    PAASTA_SYSTEM_CONFIG_DIR points at their system config."""
+    stops: list[Any] = []
+
+    def factory(executor: Any = None, **extra: Any) -> ApiCluster:
+        apis = extra.pop("apis", None)
+        running = devcluster_factory(executor=executor, **({"apis": apis} if apis else {}))
+        api = start_api(tmp_path, running, stops, **extra)
+        monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(api.etc))
+        return api
+
+    yield factory
+    for stop in stops:
+        stop()
+
+
+@pytest.fixture
+def api(api_factory: Any) -> ApiCluster:
     """paasta-api of a devcluster running tasks with the no-op executor."""
-    yield from start_api(tmp_path, devcluster_factory(), monkeypatch)
+    return api_factory()
