@@ -90,6 +90,7 @@ class Demo:
     info: ClusterInfo | None = None
     chronos_deployed_at: float | None = None
     task_urls: list[str] = field(default_factory=list)
+    proxy_port: int = demo_smartstack.PROXY_PORT  # main's SmartStack proxy_port, chosen with the soa-configs
 
     @property
     def soa_dir(self) -> Path:
@@ -339,6 +340,9 @@ def write_soa_configs(demo: Demo) -> int:
     cmd = app_command(info.in_docker, demo.checkout_dir / "www")
     schedule = iso_schedule(start)
     files = example_soa_configs(demo.service, demo.cluster, demo.git_url, cmd, schedule, info.hacheck_port)
+    if info.hacheck_port is not None:  # 20666 unless something else listens there (another demo)
+        demo.proxy_port = demo_smartstack.pick_proxy_port(info, demo.devcluster_dir, demo.soa_dir)
+        files.update(demo_smartstack.smartstack_files(info.hacheck_port, demo.proxy_port))
     for name, text in files.items():
         (directory / name).write_text(text)
         demo.say(f"  wrote {directory / name}")

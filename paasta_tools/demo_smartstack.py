@@ -1,25 +1,68 @@
 """The demo's SmartStack step: HAProxy of the devcluster's synapse routes the example's main instance.
 
 Only when the devcluster runs SmartStack (``paasta-devcluster up --soa-dir``, HAProxy installed);
-otherwise the step says it is skipped and main stays out of SmartStack.
+otherwise the step says it is skipped and main stays out of SmartStack.  main's proxy_port is 20666
+unless something else listens there (another demo's HAProxy): then, as ``paasta fsm`` does, the
+lowest free port of 20000-21000 that no smartstack.yaml of the soa dir uses.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from paasta_tools.errors import DemoError, PaastaError
+from paasta_tools.fsm.render import PROXY_PORT_MAX, PROXY_PORT_MIN
 
-PROXY_PORT = 20666  # SmartStack proxy_port of the example's main instance (Yelp's range is 20000-21000)
+PROXY_PORT = 20666  # preferred SmartStack proxy_port of the example's main instance (Yelp's range is 20000-21000)
 DRAIN_DELAY_S = 10  # hacheck drain delay of main: how long a drained task keeps serving before its kill
+_BIND_RE = re.compile(r"^\s*bind\s+127\.0\.0\.1:(\d+)\s*$", re.MULTILINE)
 
 
-def smartstack_files(hacheck_port: int | None) -> dict[str, str]:
+def choose_proxy_port(
+    is_free: Callable[[int], bool],
+    ours: Iterable[int] = (),
+    used: Iterable[int] = (),
+    preferred: int = PROXY_PORT,
+    low: int = PROXY_PORT_MIN,
+    high: int = PROXY_PORT_MAX,
+) -> int:
+    """``preferred``, else the lowest port of ``[low, high]``, that no smartstack.yaml ``used`` and that is
+    free or held by ``ours`` (the demo's own HAProxy); DemoError when there is none."""
+    mine, taken = set(ours), set(used)
+    for port in (preferred, *range(low, high + 1)):
+        if port not in taken and (port in mine or is_free(port)):
+            return port
+    raise DemoError(f"no free SmartStack proxy_port in [{low}, {high}] for the example's main instance")
+
+
+def haproxy_ports(config_text: str) -> set[int]:
+    """The 127.0.0.1 ports a haproxy.cfg binds."""
+    return {int(port) for port in _BIND_RE.findall(config_text)}
+
+
+def pick_proxy_port(info: Any, devcluster_dir: Path, soa_dir: Path) -> int:
+    """main's proxy_port for this run: see :func:`choose_proxy_port`; the devcluster's synapse and
+    hacheck ports and every smartstack.yaml of ``soa_dir`` count as used."""
+    from paasta_tools.cli.cmds.fsm import used_proxy_ports
+    from paasta_tools.devcluster.runner import SMARTSTACK_DIR, port_is_free
+
+    try:
+        ours = haproxy_ports((devcluster_dir / SMARTSTACK_DIR / "haproxy.cfg").read_text())
+    except OSError:
+        ours = set()
+    used = used_proxy_ports(str(soa_dir)) | {info.synapse_port, info.hacheck_port}
+    return choose_proxy_port(port_is_free, ours - {info.synapse_port}, used)
+
+
+def smartstack_files(hacheck_port: int | None, proxy_port: int = PROXY_PORT) -> dict[str, str]:
     """``smartstack.yaml`` putting main in SmartStack when the devcluster runs it (hacheck_port set), else none."""
     if hacheck_port is None:
         return {}
-    return {"smartstack.yaml": f"main:\n  proxy_port: {PROXY_PORT}\n  healthcheck_uri: /status\n"}
+    return {"smartstack.yaml": f"main:\n  proxy_port: {proxy_port}\n  healthcheck_uri: /status\n"}
 
 
 def drain_params_yaml(hacheck_port: int | None) -> str:
@@ -71,7 +114,7 @@ def wait_for_smartstack(demo: Any) -> int:
         if time.monotonic() - started >= demo.wait_s:
             raise DemoError(f"HAProxy did not route main to {wanted} UP tasks within {demo.wait_s:g} s: {line}")
         time.sleep(POLL_INTERVAL_S / 4)
-    url = f"http://127.0.0.1:{PROXY_PORT}/status"
+    url = f"http://127.0.0.1:{demo.proxy_port}/status"
     body = get_text(url)
     if body is None:
         raise DemoError(f"{url} (main's SmartStack proxy_port) does not answer although HAProxy has it UP")
