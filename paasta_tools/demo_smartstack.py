@@ -44,17 +44,30 @@ def haproxy_ports(config_text: str) -> set[int]:
     return {int(port) for port in _BIND_RE.findall(config_text)}
 
 
+def used_proxy_ports(soa_dir: Path) -> set[int]:
+    """The proxy ports of the services' smartstack.yaml files in ``soa_dir`` (unreadable ones are skipped)."""
+    from paasta_tools.config.yaml_files import read_yaml_file
+    from paasta_tools.fsm.render import proxy_ports_in
+
+    ports: set[int] = set()
+    for path in sorted(soa_dir.glob("*/smartstack.yaml")):
+        try:
+            ports |= proxy_ports_in(read_yaml_file(path))
+        except (PaastaError, OSError):
+            continue
+    return ports
+
+
 def pick_proxy_port(info: Any, devcluster_dir: Path, soa_dir: Path) -> int:
     """main's proxy_port for this run: see :func:`choose_proxy_port`; the devcluster's synapse and
     hacheck ports and every smartstack.yaml of ``soa_dir`` count as used."""
-    from paasta_tools.cli.cmds.fsm import used_proxy_ports
     from paasta_tools.devcluster.runner import SMARTSTACK_DIR, port_is_free
 
     try:
         ours = haproxy_ports((devcluster_dir / SMARTSTACK_DIR / "haproxy.cfg").read_text())
     except OSError:
         ours = set()
-    used = used_proxy_ports(str(soa_dir)) | {info.synapse_port, info.hacheck_port}
+    used = used_proxy_ports(soa_dir) | {info.synapse_port, info.hacheck_port}
     return choose_proxy_port(port_is_free, ours - {info.synapse_port}, used)
 
 

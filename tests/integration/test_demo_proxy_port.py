@@ -19,6 +19,7 @@ from tests.conftest import free_port
 def _listening(port: int) -> Iterator[None]:
     """Listen on 127.0.0.1:``port`` (as another demo's HAProxy would); nothing when someone already does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past connections in TIME_WAIT do not count
         with contextlib.suppress(OSError):
             sock.bind(("127.0.0.1", port))
             sock.listen()
