@@ -72,6 +72,6 @@ def autoscaling_lines(rows: Sequence[AutoscalingInfo], zk_error: str | None = No
     if zk_error is not None:
         lines.append(f"    Unable to read the autoscaled counts from ZooKeeper: {zk_error}")
     if not rows:
-        return lines + ["    No Marathon app autoscales (no instance of this cluster sets max_instances)"]
+        return lines + ["    No Marathon app of an instance with max_instances"]
     headers = [f.name.replace("_", " ").capitalize() for f in fields(AutoscalingInfo)]
     return lines + [f"    {line}" for line in format_table([headers, *(_cells(row) for row in rows)])]

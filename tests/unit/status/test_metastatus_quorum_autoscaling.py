@@ -81,7 +81,7 @@ def test_autoscaling_lines_are_a_table_under_marathon() -> None:
         "    Service  Instance  Current instances  Desired instances  Min instances  Max instances",
         "    svc      web       3                  unknown            2              6",
     ]
-    assert autoscaling_lines([])[1] == "    No Marathon app autoscales (no instance of this cluster sets max_instances)"
+    assert autoscaling_lines([])[1] == "    No Marathon app of an instance with max_instances"
 
 
 def test_autoscaling_info_implies_vv() -> None:
