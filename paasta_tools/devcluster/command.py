@@ -36,8 +36,9 @@ DEFAULTS = {
     "zookeeper": 2181,
     "registry": 5000,
     "sensu": 3030,
-    "synapse": 3212,  # SmartStack's ports are only used with --soa-dir
+    "synapse": 3212,  # SmartStack's and paasta-api's ports are only used with --soa-dir
     "hacheck": 6666,
+    "api": 5054,
 }
 
 
@@ -81,7 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--soa-dir",
         type=Path,
         default=None,
-        help="run SmartStack (a synapse driving HAProxy, and hacheck) for the services of this soa-configs dir",
+        help="run SmartStack (a synapse driving HAProxy, and hacheck) and paasta-api for the services of this "
+        "soa-configs dir",
     )
     up.add_argument("--foreground", action="store_true", help="run in this process until interrupted")
     up.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
@@ -146,6 +148,7 @@ def _options(args: argparse.Namespace) -> Any:
         soa_dir=str(Path(args.soa_dir).expanduser().resolve()) if args.soa_dir else None,
         synapse_port=args.synapse_port,
         hacheck_port=args.hacheck_port,
+        api_port=args.api_port,
         **({"attributes": tuple(args.attributes)} if args.attributes else {}),
     )
 
@@ -180,6 +183,7 @@ def _endpoint_lines(options: Any, executor: str | None = None) -> list[tuple[str
     if options.soa_dir:
         smartstack = f"127.0.0.1:{options.synapse_port} (hacheck 127.0.0.1:{options.hacheck_port})"
         lines.append(("Synapse:", smartstack))
+        lines.append(("API:", f"http://127.0.0.1:{options.api_port} (paasta-api)"))
     lines.append(("Executor:", executor or options.executor))
     return lines
 
@@ -396,8 +400,10 @@ def status(args: argparse.Namespace) -> int:
         "Registry:": components.registry_ready(options.registry_port),
         "Sensu:": _listens(options.sensu_port),
         "Synapse:": _answers(f"http://127.0.0.1:{options.synapse_port}/;csv;norefresh"),
+        "API:": _answers(f"http://127.0.0.1:{options.api_port}/v1/version"),
     }
     started = {"ZooKeeper:": running.get("zookeeper"), "Registry:": running.get("registry")}
+    started["API:"] = running.get("paasta-api")
     print(f"devcluster {options.cluster} is running (pid {record['pid']}), data in {data_dir}")
     for label, value in _endpoint_lines(options, record.get("executor")):
         print(f"  {label:<10} {value}{_health(label, checks, started)}")

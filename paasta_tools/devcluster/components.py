@@ -1,4 +1,4 @@
-"""The real side components a devcluster (and the test suite) runs: ZooKeeper and a Docker registry.
+"""The real side components a devcluster (and the test suite) runs: ZooKeeper, a Docker registry, paasta-api.
 
 Each is a child process with its own data directory and 127.0.0.1 port, started from the Debian
 packages (``zookeeper``, ``docker-registry``).  ``missing_*`` return why one cannot run here.
@@ -29,6 +29,7 @@ class Component:
     argv: tuple[str, ...]
     port: int
     log_path: Path
+    env: tuple[tuple[str, str], ...] = ()  # added to this process's environment
 
 
 def missing_zookeeper() -> str | None:
@@ -81,6 +82,16 @@ def registry_component(work_dir: Path, port: int) -> Component:
     return Component("registry", ("docker-registry", "serve", str(config)), port, work_dir / "registry.log")
 
 
+def api_component(work_dir: Path, port: int, soa_dir: str, system_config_dir: Path) -> Component:
+    """paasta-api of this Python on ``port`` for ``soa_dir``, its system config read from ``system_config_dir``."""
+    import sys
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    argv = (sys.executable, "-m", "paasta_tools.api.api", "-d", soa_dir, str(port))
+    env = (("PAASTA_SYSTEM_CONFIG_DIR", str(system_config_dir)),)
+    return Component("paasta-api", argv, port, work_dir / "paasta-api.log", env)
+
+
 def start(component: Component) -> subprocess.Popen:
     """Start ``component`` in its own session, output appended to its log file."""
     with component.log_path.open("ab") as log:
@@ -91,7 +102,7 @@ def start(component: Component) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=component.log_path.parent,
-            env={**os.environ, "ZOO_LOG_DIR": str(component.log_path.parent)},
+            env={**os.environ, "ZOO_LOG_DIR": str(component.log_path.parent), **dict(component.env)},
         )
 
 
@@ -114,9 +125,18 @@ def registry_ready(port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def api_ready(port: int, timeout: float = 0.5) -> bool:
+    """paasta-api answers ``GET /v1/version`` with 200."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/version", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def ready(component: Component) -> bool:
-    check = zookeeper_ready if component.name == "zookeeper" else registry_ready
-    return check(component.port)
+    checks = {"zookeeper": zookeeper_ready, "paasta-api": api_ready}
+    return checks.get(component.name, registry_ready)(component.port)
 
 
 def wait_ready(component: Component, process: subprocess.Popen, timeout: float = 20.0) -> None:

@@ -58,6 +58,7 @@ class UpOptions:
     soa_dir: str | None = None  # SmartStack (synapse + HAProxy + hacheck) runs only with one
     synapse_port: int = 3212
     hacheck_port: int = 6666
+    api_port: int = 5054  # paasta-api, like SmartStack, runs only with a soa_dir
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "data_dir": str(self.data_dir), "attributes": [list(a) for a in self.attributes]}
@@ -125,9 +126,11 @@ def check_api_ports(options: UpOptions) -> None:
             raise DevclusterError(f"cannot start the devcluster: 127.0.0.1:{port} ({flag}) is already in use")
 
 
-def endpoints(options: UpOptions, sensu: bool = False, smartstack: bool = False) -> DevclusterEndpoints:
+def endpoints(
+    options: UpOptions, sensu: bool = False, smartstack: bool = False, api: bool = False
+) -> DevclusterEndpoints:
     """Where this devcluster's parts answer (ZooKeeper and the registry at their ports even if absent;
-    Sensu events only when the recorder listens, the synapse only when SmartStack runs)."""
+    Sensu events only when the recorder listens, the synapse only when SmartStack runs, paasta-api likewise)."""
     base = "http://127.0.0.1"
     return DevclusterEndpoints(
         cluster=options.cluster,
@@ -140,6 +143,7 @@ def endpoints(options: UpOptions, sensu: bool = False, smartstack: bool = False)
         sensu_port=options.sensu_port if sensu else None,
         synapse_port=options.synapse_port if smartstack else None,
         hacheck_port=options.hacheck_port if smartstack else None,
+        api_url=f"{base}:{options.api_port}" if api else None,
     )
 
 
@@ -173,6 +177,30 @@ class SideComponents:
             return
         component = build(self.options.data_dir / name, port)
         self.processes[name] = (component, components.start(component))
+
+    def api_wanted(self) -> bool:
+        """paasta-api runs with a soa dir when its port is free (else a message says why not)."""
+        if self.options.soa_dir is None:
+            return False
+        if not port_is_free(self.options.api_port):
+            self.messages.append(f"paasta-api not started: 127.0.0.1:{self.options.api_port} is already in use")
+            return False
+        return True
+
+    def start_api(self, system_config_dir: Path) -> bool:
+        """Start paasta-api over the written system config and wait until it answers; False (and a message)
+        when it does not."""
+        work_dir, port = self.options.data_dir / "paasta-api", self.options.api_port
+        component = components.api_component(work_dir, port, str(self.options.soa_dir), system_config_dir)
+        process = components.start(component)
+        try:
+            components.wait_ready(component, process, timeout=30)
+        except RuntimeError as exc:
+            components.stop(process)
+            self.messages.append(f"paasta-api not started: {str(exc).splitlines()[0]} (see {component.log_path})")
+            return False
+        self.processes["paasta-api"] = (component, process)
+        return True
 
     def records(self) -> dict[str, Any]:
         return {
@@ -288,6 +316,18 @@ async def _start_smartstack(options: UpOptions, side: SideComponents) -> Any | N
     return smartstack
 
 
+async def _write_system_config_and_start_api(
+    options: UpOptions, side: SideComponents, sensu: bool, smartstack: bool
+) -> None:
+    """The system config, naming paasta-api only once it answers (it reads that config as it starts)."""
+    etc = options.data_dir / SYSTEM_CONFIG_DIR
+    api = side.api_wanted()
+    write_system_config(etc, endpoints(options, sensu, smartstack, api))
+    if api and not await asyncio.to_thread(side.start_api, etc):
+        write_system_config(etc, endpoints(options, sensu, smartstack))
+    write_json(options.data_dir / COMPONENTS_FILE, side.records())
+
+
 async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     from paasta_tools.devcluster.server import start_servers, stop_servers
 
@@ -308,7 +348,7 @@ async def _serve(options: UpOptions, side: SideComponents, ready: Any) -> None:
     data_dir = options.data_dir
     sensu = await _start_sensu(options, side.messages)
     smartstack = await _start_smartstack(options, side)
-    write_system_config(data_dir / SYSTEM_CONFIG_DIR, endpoints(options, sensu is not None, smartstack is not None))
+    await _write_system_config_and_start_api(options, side, sensu is not None, smartstack is not None)
     write_json(data_dir / PID_FILE, {**process_record(os.getpid()), "executor": cluster.executor.name})
     master_id = cluster.store.get("mesos", "master_id") or options.cluster
     zk_thread = threading.Thread(

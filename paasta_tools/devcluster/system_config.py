@@ -27,6 +27,7 @@ class DevclusterEndpoints:
     sensu_port: int | None = None
     synapse_port: int | None = None  # set only when the devcluster runs SmartStack
     hacheck_port: int | None = None
+    api_url: str | None = None  # set only when the devcluster runs paasta-api
 
 
 def smartstack_document(synapse_port: int, hacheck_port: int | None) -> dict[str, Any]:
@@ -80,6 +81,8 @@ def system_config_documents(endpoints: DevclusterEndpoints) -> dict[str, dict[st
     }
     if endpoints.synapse_port is not None:
         documents["smartstack.json"] = smartstack_document(endpoints.synapse_port, endpoints.hacheck_port)
+    if endpoints.api_url is not None:
+        documents["api.json"] = {"api_endpoints": {name: endpoints.api_url}}
     return documents
 
 
@@ -87,8 +90,9 @@ def write_system_config(directory: Path, endpoints: DevclusterEndpoints) -> Path
     """Write the documents into ``directory`` (created; each file replaced atomically)."""
     directory.mkdir(parents=True, exist_ok=True)
     documents = system_config_documents(endpoints)
-    if "smartstack.json" not in documents:
-        (directory / "smartstack.json").unlink(missing_ok=True)  # left by an earlier run with SmartStack
+    for optional in ("smartstack.json", "api.json"):
+        if optional not in documents:
+            (directory / optional).unlink(missing_ok=True)  # left by an earlier run with SmartStack / paasta-api
     for file_name, document in documents.items():
         target = directory / file_name
         tmp = directory / f".{file_name}.tmp"

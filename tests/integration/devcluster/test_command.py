@@ -36,7 +36,7 @@ class Devcluster:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        names = ("marathon", "chronos", "mesos", "zookeeper", "registry", "sensu")
+        names = ("marathon", "chronos", "mesos", "zookeeper", "registry", "sensu", "api")
         self.ports = {name: free_port() for name in names}
 
     def port_flags(self) -> list[str]:

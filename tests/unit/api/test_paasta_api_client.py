@@ -20,3 +20,17 @@ def test_a_cluster_without_an_endpoint_is_named_with_the_key() -> None:
         get_paasta_api_client("c2", system)
     with pytest.raises(PaastaNotConfiguredError, match="Could not find api_endpoints in configuration directory"):
         get_paasta_api_client("c1", SystemPaastaConfig({}, "/etc/paasta"))
+
+
+def test_the_devcluster_system_config_names_its_api_when_it_runs_one() -> None:
+    from pathlib import Path
+
+    from paasta_tools.devcluster.system_config import DevclusterEndpoints, system_config_documents
+
+    base = dict(cluster="dc", marathon_url="m", chronos_url="c", mesos_url="x", zookeeper_port=None, registry=None)
+    without = system_config_documents(DevclusterEndpoints(**base, log_dir=Path("/l")))
+    assert "api.json" not in without
+    documents = system_config_documents(
+        DevclusterEndpoints(**base, log_dir=Path("/l"), api_url="http://127.0.0.1:5054")
+    )
+    assert documents["api.json"] == {"api_endpoints": {"dc": "http://127.0.0.1:5054"}}
