@@ -1,4 +1,4 @@
-"""Run one Marathon health check against a real task.
+"""Run one Marathon health check (or readiness check) against a real task.
 
 Marathon semantics (1.4): HTTP/HTTPS succeed for a status of 200-399, fail for any other status,
 a timeout or a connection error; TCP succeeds when a connection opens within ``timeoutSeconds``;
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -112,3 +113,42 @@ async def run_health_check(
     if protocol in TCP_PROTOCOLS:
         return await _tcp_check(check, host, port)
     return await _http_check(check, HTTP_PROTOCOLS[protocol], host, port)
+
+
+READINESS_SCHEMES = {"HTTP": "http", "HTTPS": "https"}
+READINESS_BODY_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ReadinessAnswer:
+    """One readiness check run: ``ready``, and the answer (None when the request got none)."""
+
+    ready: bool
+    status: int | None = None
+    content_type: str | None = None
+    body: str | None = None
+    message: str = ""
+
+
+async def run_readiness_check(check: Mapping[str, Any], host: str, port: int) -> ReadinessAnswer:
+    """GET ``check["path"]`` on ``host:port`` (Marathon 1.4's readiness checks): ready when the status is
+    one of ``httpStatusCodesForReady``; a timeout or connection error is not ready and has no answer."""
+    scheme = READINESS_SCHEMES.get(str(check.get("protocol") or "HTTP").upper())
+    if scheme is None:
+        return ReadinessAnswer(False, message=f"unsupported readiness check protocol {check.get('protocol')!r}")
+    path = check.get("path") or "/"
+    url = f"{scheme}://{host}:{port}{path if path.startswith('/') else '/' + path}"
+    timeout = _timeout(check)
+    connector = aiohttp.TCPConnector(force_close=True, ssl=False)
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout), connector=connector) as session:
+            async with session.get(url, allow_redirects=False) as response:
+                raw = await response.content.read(READINESS_BODY_LIMIT)
+                status, content_type = response.status, response.headers.get("Content-Type", "")
+    except TimeoutError:
+        return ReadinessAnswer(False, message=f"{url}: timed out after {timeout:g} seconds")
+    except (aiohttp.ClientError, OSError) as exc:
+        return ReadinessAnswer(False, message=f"{url}: {type(exc).__name__}: {exc}")
+    ready = status in set(check.get("httpStatusCodesForReady") or ())
+    body = raw.decode("utf-8", "replace")
+    return ReadinessAnswer(ready, status, content_type, body, f"{url}: HTTP {status}")

@@ -1,6 +1,6 @@
 """Which tasks of an app are "happy" (§5.2), as a pure function of task data.
 
-A task is happy iff it has started; it has been up for ``min_task_uptime``
+A task is happy iff it has started and is not being killed (TASK_KILLING); it has been up for ``min_task_uptime``
 seconds (when given); if the app defines health checks it has at least one
 result; at least one result is alive (no results and no checks counts as
 healthy); and, when ``haproxy_up`` is given, the task's address and first
@@ -26,6 +26,11 @@ def is_task_healthy(task: MarathonTask, require_all: bool = False, default_healt
     return all(task.health_alive) if require_all else any(task.health_alive)
 
 
+def is_task_running(task: MarathonTask) -> bool:
+    """Not being killed nor ended: TASK_RUNNING (or no state given); a TASK_KILLING task is on its way out."""
+    return task.state in ("", "TASK_RUNNING")
+
+
 def task_uptime_seconds(task: MarathonTask, now: datetime.datetime) -> float | None:
     """Seconds since the task started, or None if it has not started."""
     if task.started_at is None:
@@ -47,7 +52,7 @@ def _passes_marathon_checks(
     min_task_uptime: float | None,
 ) -> bool:
     uptime = task_uptime_seconds(task, now)
-    if uptime is None:
+    if uptime is None or not is_task_running(task):
         return False
     if min_task_uptime is not None and uptime < min_task_uptime:
         return False

@@ -13,7 +13,7 @@ from typing import Any
 
 from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.config.smartstack import ServiceNamespaceConfig
-from paasta_tools.marathon.happy_tasks import is_task_healthy
+from paasta_tools.marathon.happy_tasks import is_task_healthy, is_task_running
 from paasta_tools.marathon.job_id import is_app_of_instance
 from paasta_tools.marathon.tasks import MarathonTask
 
@@ -142,8 +142,8 @@ def count_healthy_tasks(
     now: datetime.datetime,
     min_task_uptime: float = DEFAULT_MIN_TASK_UPTIME_S,
 ) -> int:
-    """Tasks of any app of service.instance that pass all their health checks (or have none)
-    and started more than ``min_task_uptime`` seconds ago."""
+    """Tasks of any app of service.instance that pass all their health checks (or have none), are not
+    being killed, and started more than ``min_task_uptime`` seconds ago."""
     cutoff = now - datetime.timedelta(seconds=min_task_uptime)
     return sum(
         1
@@ -151,6 +151,7 @@ def count_healthy_tasks(
         if is_app_of_instance(task.app_id, service, instance)
         and task.started_at is not None
         and task.started_at < cutoff
+        and is_task_running(task)
         and is_task_healthy(task, require_all=True, default_healthy=True)
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from paasta_tools.config.marathon_config import MarathonServiceConfig
@@ -54,6 +55,8 @@ def test_healthy_tasks_need_all_checks_alive_and_a_minute_of_uptime() -> None:
         _task("/svc.main2.gitabc.configdef", 120),  # another instance sharing the prefix
     ]
     assert replication.count_healthy_tasks(tasks, "svc", "main", NOW) == 2
+    killing = dataclasses.replace(tasks[1], state="TASK_KILLING")  # being killed: no longer counts
+    assert replication.count_healthy_tasks([*tasks[:1], killing], "svc", "main", NOW) == 1
     assert replication.count_healthy_tasks(tasks, "svc", "main", NOW, min_task_uptime=10) == 3
 
 

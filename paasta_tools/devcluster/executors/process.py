@@ -30,7 +30,9 @@ from paasta_tools.devcluster.executors.base import (
 
 # "$0" is the exit file; the task's argv follows.  Its status lands in the file even when the
 # devcluster that started it is gone.  A signalled wrapper writes nothing (the kill is ours).
-WRAPPER = '"$@"; code=$?; echo "$code" > "$0"; exit "$code"'
+# The wrapper catches TERM (a caught signal is default again in the command it runs) so that a kill's TERM
+# ends only the command: the task lives, and its grace period runs, as long as the command does.
+WRAPPER = 'trap ":" TERM; "$@"; code=$?; echo "$code" > "$0"; exit "$code"'
 RECORD = "task.json"
 EXIT_FILE = "exit_status"
 

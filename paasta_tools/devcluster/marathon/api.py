@@ -122,7 +122,8 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def list_deployments(request: web.Request) -> web.Response:
     """GET /v2/deployments: the running deployment plans (a bare JSON array)."""
-    return json_response([deployment_json(d) for d in service(request).state.deployments.values()])
+    state = service(request).state
+    return json_response([deployment_json(d, state) for d in state.deployments.values()])
 
 
 async def delete_deployment(request: web.Request) -> web.Response:
@@ -215,13 +216,13 @@ def _add_routes(app: web.Application) -> None:
         router.add_route(method, "/v2/eventSubscriptions", event_subscriptions)
 
 
-def build_service(cluster: Cluster, health_runner: Any = None) -> MarathonService:
+def build_service(cluster: Cluster, health_runner: Any = None, readiness_runner: Any = None) -> MarathonService:
     """The state, event bus, engine and operations of one Marathon emulation."""
     if health_runner is None:
         health_runner = run_health_check
     state = MarathonState(cluster.store)
     events = EventBus()
-    engine = Engine(cluster, state, events, health_runner)
+    engine = Engine(cluster, state, events, health_runner, readiness_runner)
     ops = Operations(state, events, engine.kill)
     return MarathonService(cluster, state, events, engine, ops)
 

@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from paasta_tools.devcluster.cluster import Cluster, PortsExhausted
-from paasta_tools.devcluster.executors.base import TaskStatus
+from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
+from paasta_tools.devcluster.health import run_readiness_check
 from paasta_tools.devcluster.marathon import planning
 from paasta_tools.devcluster.marathon.events import EventBus
 from paasta_tools.devcluster.marathon.health_checks import HealthScheduler
 from paasta_tools.devcluster.marathon.ids import format_ts, new_task_id
 from paasta_tools.devcluster.marathon.launch import build_task_spec, fixed_host_ports, host_port_count
+from paasta_tools.devcluster.marathon.readiness import ReadinessRunner, ReadinessScheduler
 from paasta_tools.devcluster.marathon.state import App, Delay, MarathonState, Task
 from paasta_tools.devcluster.marathon.views import plan_json
 from paasta_tools.devcluster.mesos.maintenance import machine_is_down, reserved_scalars
@@ -29,6 +31,10 @@ BACKOFF_STATES = frozenset({"TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_
 FAILURE_STATES = frozenset({"TASK_FAILED", "TASK_LOST", "TASK_ERROR"})
 TERMINAL_STATES = frozenset({"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"})
 DEFAULT_KILL_GRACE = 3.0
+# Executor states a kill turns into TASK_KILLING (Marathon 1.4 registers the TASK_KILLING_STATE capability).
+KILLABLE_STATES = frozenset({"TASK_RUNNING", "TASK_STARTING"})
+# What the Mesos master tells frameworks about the tasks of an agent it removes for a machine going DOWN.
+MACHINE_DOWN_CAUSE = "Operator initiated 'Machine DOWN'"
 COMPLETED_KEPT = 100
 LAUNCHES_PER_TICK = 500
 
@@ -42,16 +48,20 @@ class Engine:
         state: MarathonState,
         events: EventBus,
         health_runner: Callable[..., Awaitable[tuple[bool, str]]],
+        readiness_runner: ReadinessRunner | None = None,
     ) -> None:
         self.cluster = cluster
         self.state = state
         self.events = events
         self.health = HealthScheduler(self, health_runner)
+        self.readiness = ReadinessScheduler(self, readiness_runner or run_readiness_check)
         self._background: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._poll_seq = 0
         # Recently finished tasks with their end time, for the Mesos master's completed_tasks.
         self.completed: collections.deque[tuple[Task, float]] = collections.deque(maxlen=COMPLETED_KEPT)
+        # Tasks Mesos reported LOST (their machine went DOWN) whose processes the executor still stops.
+        self.orphans: dict[str, Task] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -87,6 +97,8 @@ class Engine:
         specs = []
         for task, _ in self.state.load():
             self.cluster.ports.reserve(task.host_ports)
+            if task.state in TERMINAL_STATES:
+                self._adopt_orphan(task)
             try:
                 specs.append(self._spec(task))
             except (KeyError, TypeError, ValueError) as exc:  # an unreadable record: the task counts as lost
@@ -111,6 +123,14 @@ class Engine:
         for task in stopping + killing:
             task.killing = False
             self.kill(task)
+        for task in self.orphans.values():
+            self.spawn(self._run_kill(task))
+
+    def _adopt_orphan(self, task: Task) -> None:
+        """Move a LOST task still being stopped out of its app (a reloaded record)."""
+        for app in self.all_apps():
+            app.tasks.pop(task.id, None)
+        self.orphans[task.id] = task
 
     # -- one round ---------------------------------------------------------------------------
     async def tick(self) -> None:
@@ -124,6 +144,7 @@ class Engine:
             self.converge(now)
             self.advance_deployments()
         self.health.schedule(now)
+        self.readiness.schedule(now)
 
     def all_apps(self) -> list[App]:
         return [*self.state.apps.values(), *self.state.stopping.values()]
@@ -140,10 +161,31 @@ class Engine:
                         if task.launched_seq < seq:
                             self.task_update(app, task, "TASK_LOST", "task unknown to the executor", now)
                         continue
-                    if status.state != task.state:  # a StrEnum compares equal to its API spelling
-                        self.task_update(app, task, str(status.state), status.message, now, status.started_at)
+                    state = self._reported_state(task, status)
+                    if state != task.state:
+                        self.task_update(app, task, state, status.message, now, status.started_at)
             for app_id in [a for a, app in self.state.stopping.items() if not app.tasks]:
                 del self.state.stopping[app_id]
+            self._reap_orphans(statuses)
+
+    @staticmethod
+    def _reported_state(task: Task, status: TaskStatus) -> str:
+        """The Mesos state of ``task``: a task being killed is TASK_KILLING until the executor ends it."""
+        state = str(status.state)
+        if task.killing and state in KILLABLE_STATES:
+            return "TASK_KILLING"
+        return state
+
+    def _reap_orphans(self, statuses: Mapping[str, TaskStatus]) -> None:
+        """Forget the LOST tasks whose processes have ended (their ports are free again)."""
+        for task_id, task in list(self.orphans.items()):
+            status = statuses.get(task_id)
+            if status is not None and not TaskState(status.state).is_terminal:
+                continue
+            del self.orphans[task_id]
+            self.cluster.ports.release(task.host_ports)
+            self.state.delete_task_doc(task_id)
+            self.spawn(self.cluster.executor.forget(task_id))
 
     def task_update(
         self, app: App, task: Task, state: str, message: str, now: float, started: float | None = None
@@ -162,13 +204,18 @@ class Engine:
             self.state.save_task(task)
             return
         if state not in TERMINAL_STATES:
+            if task.started_at is None and state == "TASK_KILLING":
+                task.started_at = started or now
             self.state.save_task(task)
             return
         del app.tasks[task.id]
         self.completed.append((task, now))
-        self.cluster.ports.release(task.host_ports)
-        self.state.delete_task_doc(task.id)
-        self.spawn(self.cluster.executor.forget(task.id))
+        if task.id in self.orphans:  # its process still runs: keep its record and ports until it ends
+            self.state.save_task(task)
+        else:
+            self.cluster.ports.release(task.host_ports)
+            self.state.delete_task_doc(task.id)
+            self.spawn(self.cluster.executor.forget(task.id))
         if task.killing:
             return
         if state in FAILURE_STATES:
@@ -222,18 +269,35 @@ class Engine:
         """
         free = self._free_resources()
         budget = LAUNCHES_PER_TICK
-        # A machine DOWN for maintenance: Mesos kills its tasks and it sends no offers.
+        # A machine DOWN for maintenance: Mesos removes its agent (its tasks are LOST) and sends no offers.
         down = machine_is_down(self.cluster)
+        if down:
+            self._lose_agent_tasks(now)
         for app in list(self.state.apps.values()):
             self._expire_delay(app, now)
             launch, kills = planning.plan_app(app, self.state)
-            for task in list(app.tasks.values()) if down else kills:
+            for task in () if down else kills:
                 self.kill(task)
             launched = 0
             if launch and not down and (app.delay is None or app.delay.deadline <= now):
                 launched = self._launch_up_to(app, min(launch, budget), free, now)
             budget -= launched
             self._set_queued(app, launch - launched, now)
+
+    def _lose_agent_tasks(self, now: float) -> None:
+        """The master removed the agent: every task on it is TASK_LOST (REASON_SLAVE_REMOVED) at once,
+        while the agent's shutdown stops the processes (orphans until the executor reports them ended)."""
+        message = f"Slave {self.cluster.agent.hostname} removed: {MACHINE_DOWN_CAUSE}"
+        for app in self.all_apps():
+            for task in [t for t in app.tasks.values() if not t.launching]:
+                self.orphans[task.id] = task
+                was_killing = task.killing
+                self.task_update(app, task, "TASK_LOST", message, now)
+                task.killing = True
+                if not was_killing:
+                    self.spawn(self._run_kill(task))
+        for app_id in [a for a, app in self.state.stopping.items() if not app.tasks]:
+            del self.state.stopping[app_id]
 
     def _launch_up_to(self, app: App, count: int, free: list[float], now: float) -> int:
         """Launch up to ``count`` tasks while the agent has ``free`` [cpus, mem] and constraints allow."""
@@ -332,6 +396,10 @@ class Engine:
         if task.killing:
             return
         task.killing = True
+        if task.state in KILLABLE_STATES:
+            task.state = "TASK_KILLING"
+            task.json_text = None
+            self.events.publish("status_update_event", self._status_event(task, task.state, ""))
         self.state.save_task(task)
         if not task.launching:
             self.spawn(self._run_kill(task))

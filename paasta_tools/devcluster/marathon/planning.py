@@ -14,11 +14,33 @@ from paasta_tools.devcluster.marathon.model import min_healthy_and_max_capacity
 from paasta_tools.devcluster.marathon.state import Action, App, Deployment, MarathonState, Task
 
 
-def is_ready(task: Task, has_checks: bool) -> bool:
-    """A task counts for a deployment once healthy (apps with health checks) or running (others)."""
+def deploying_versions(app: App, state: MarathonState) -> frozenset[str]:
+    """Versions of the running deployments that start, scale or restart ``app`` (its new tasks carry
+    that version); empty for apps without readiness checks, the only ones that need it."""
+    if not app.definition.get("readinessChecks"):
+        return frozenset()
+    return frozenset(
+        d.version
+        for d in state.deployments.values()
+        if any(a["app"] == app.id and a["action"] != Action.STOP for step in d.steps for a in step)
+    )
+
+
+def readiness_passed(task: Task) -> bool:
+    """Every readiness check of the task has answered with a status for ready."""
+    return bool(task.readiness) and all(r.ready for r in task.readiness or ())
+
+
+def is_ready(task: Task, has_checks: bool, deploying: frozenset[str] = frozenset()) -> bool:
+    """A task counts for a deployment once running, healthy (apps with health checks) and, when a
+    deployment in ``deploying`` started it and its app has readiness checks, ready."""
     if task.state != "TASK_RUNNING" or task.killing:
         return False
-    return task.healthy is True if has_checks else True
+    if has_checks and task.healthy is not True:
+        return False
+    if task.version in deploying and task.definition.get("readinessChecks"):
+        return readiness_passed(task)
+    return True
 
 
 def kill_order(tasks: list[Task], kill_selection: str) -> list[Task]:
@@ -42,7 +64,7 @@ def plan_scale(app: App) -> tuple[int, list[Task]]:
     return 0, kill_order(alive, app.definition["killSelection"])[:surplus]
 
 
-def plan_replace(app: App) -> tuple[int, list[Task]]:
+def plan_replace(app: App, deploying: frozenset[str] = frozenset()) -> tuple[int, list[Task]]:
     """One rolling-restart round: kill old tasks above minimumHealthCapacity, launch within maximumOverCapacity."""
     definition = app.definition
     active = list(app.tasks.values())
@@ -51,7 +73,7 @@ def plan_replace(app: App) -> tuple[int, list[Task]]:
     old_alive = [t for t in old if not t.killing]
     has_checks = bool(definition["healthChecks"])
     min_healthy, max_capacity = min_healthy_and_max_capacity(definition, len(active))
-    ready_new = sum(1 for t in new if is_ready(t, has_checks))
+    ready_new = sum(1 for t in new if is_ready(t, has_checks, deploying))
     keep = max(0, min_healthy - ready_new)
     to_kill = kill_order(old_alive, definition["killSelection"])[: max(0, len(old_alive) - keep)]
     new_alive = [t for t in new if not t.killing]
@@ -72,17 +94,17 @@ def restarting(app: App, state: MarathonState) -> bool:
 
 def plan_app(app: App, state: MarathonState) -> tuple[int, list[Task]]:
     """(tasks to launch, tasks to kill) for one app this round."""
-    return plan_replace(app) if restarting(app, state) else plan_scale(app)
+    return plan_replace(app, deploying_versions(app, state)) if restarting(app, state) else plan_scale(app)
 
 
-def _settled(app: App, same_gen: bool) -> bool:
+def _settled(app: App, same_gen: bool, deploying: frozenset[str]) -> bool:
     tasks = list(app.tasks.values())
     if any(t.killing for t in tasks):
         return False
     if same_gen and any(t.gen != app.gen for t in tasks):
         return False
     has_checks = bool(app.definition["healthChecks"])
-    return len(tasks) == app.definition["instances"] and all(is_ready(t, has_checks) for t in tasks)
+    return len(tasks) == app.definition["instances"] and all(is_ready(t, has_checks, deploying) for t in tasks)
 
 
 def action_done(action: dict[str, str], state: MarathonState) -> bool:
@@ -94,7 +116,7 @@ def action_done(action: dict[str, str], state: MarathonState) -> bool:
     app = state.apps.get(app_id)
     if app is None or kind == Action.START:
         return True
-    return _settled(app, same_gen=kind == Action.RESTART)
+    return _settled(app, kind == Action.RESTART, deploying_versions(app, state))
 
 
 def advance(deployment: Deployment, state: MarathonState) -> bool | None:

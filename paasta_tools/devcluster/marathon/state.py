@@ -48,6 +48,20 @@ class HealthResult:
         self.next_at = next_at
 
 
+class ReadinessResult:
+    """One readiness check's latest outcome for one task (in memory, for the running deployment only)."""
+
+    __slots__ = ("name", "ready", "response", "checked", "next_at")
+
+    def __init__(self, name: str, next_at: float) -> None:
+        self.name = name
+        self.ready = False
+        # (status, content type, body) of the last answer, kept when the check preserves it.
+        self.response: tuple[int, str, str] | None = None
+        self.checked = False
+        self.next_at = next_at
+
+
 class Task:
     """One Marathon task; ``gen`` is the app's launch generation (config change or restart) it belongs to."""
 
@@ -67,6 +81,8 @@ class Task:
         "checking",
         "json_text",
         "launched_seq",
+        "readiness",
+        "readiness_checking",
     )
 
     def __init__(
@@ -89,6 +105,9 @@ class Task:
         self.json_text: str | None = None
         # The engine's poll counter when the executor accepted the task (older polls cannot know it).
         self.launched_seq = -1
+        # Readiness results while a deployment waits for this task; None when no check applies.
+        self.readiness: list[ReadinessResult] | None = None
+        self.readiness_checking = False
 
     def to_doc(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from paasta_tools.devcluster.marathon.ids import format_ts, instance_id
+from paasta_tools.devcluster.marathon.readiness import results_json
 from paasta_tools.devcluster.marathon.state import App, Deployment, HealthResult, MarathonState, Task
 
 dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -66,14 +67,14 @@ def task_json(task: Task, host: str, slave_id: str, service_ports: list[int] | N
 
 
 def counts(app: App) -> dict[str, int]:
-    """tasksStaged/Running/Healthy/Unhealthy of an app, as Marathon counts them."""
+    """tasksStaged/Running/Healthy/Unhealthy of an app, as Marathon counts them (a TASK_KILLING task in none)."""
     staged = running = healthy = unhealthy = 0
     for task in app.tasks.values():
         if task.state == "TASK_RUNNING":
             running += 1
         elif task.state in ("TASK_STAGING", "TASK_STARTING"):
             staged += 1
-        state = task.healthy
+        state = task.healthy if task.state != "TASK_KILLING" else None
         if state is True:
             healthy += 1
         elif state is False:
@@ -85,6 +86,8 @@ def _stats(tasks: list[Task], now: float) -> dict[str, Any]:
     counted = {"staged": 0, "running": 0, "healthy": 0, "unhealthy": 0}
     lifetimes = []
     for task in tasks:
+        if task.state == "TASK_KILLING":
+            continue
         counted["running" if task.state == "TASK_RUNNING" else "staged"] += 1
         if task.healthy is True:
             counted["healthy"] += 1
@@ -175,15 +178,24 @@ def _rare_fields(app: App, wanted: set[str], show: bool) -> dict[str, Any]:
     if (show or "lastTaskFailure" in wanted) and app.last_task_failure is not None:
         out["lastTaskFailure"] = app.last_task_failure
     if "readiness" in wanted:
-        out["readinessCheckResults"] = []
+        out["readinessCheckResults"] = results_json(app.tasks.values())
     if "taskStats" in wanted:
         out["taskStats"] = task_stats(app)
     return out
 
 
-def deployment_json(deployment: Deployment) -> dict[str, Any]:
-    """A deployment plan as GET /v2/deployments shows it."""
-    current = [{**a, "readinessCheckResults": []} for a in deployment.current_actions()]
+def _action_readiness(action: dict[str, str], deployment: Deployment, state: MarathonState) -> list[dict[str, Any]]:
+    app = state.apps.get(action["app"])
+    if app is None or action["action"] == "StopApplication":
+        return []
+    return results_json(app.tasks.values(), deployment.version)
+
+
+def deployment_json(deployment: Deployment, state: MarathonState) -> dict[str, Any]:
+    """A deployment plan as GET /v2/deployments shows it, with the readiness results of its current actions."""
+    current = [
+        {**a, "readinessCheckResults": _action_readiness(a, deployment, state)} for a in deployment.current_actions()
+    ]
     return {
         "id": deployment.id,
         "version": deployment.version,

@@ -112,3 +112,9 @@ def test_timestamps() -> None:
     assert parse_marathon_time(None) is None
     with pytest.raises(MarathonError, match="'yesterday'"):
         parse_marathon_time("yesterday")
+
+
+def test_a_killing_task_is_never_happy() -> None:
+    running = MarathonTask(id="r", started_at=NOW - datetime.timedelta(seconds=120), state="TASK_RUNNING")
+    killing = MarathonTask(id="k", started_at=NOW - datetime.timedelta(seconds=120), state="TASK_KILLING")
+    assert get_happy_tasks([running, killing], [], NOW) == [running]
