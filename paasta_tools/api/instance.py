@@ -96,7 +96,9 @@ def _fetch_status(settings: ApiSettings, cache: ReadCache, service: str, instanc
     try:
         status = FETCHERS[config.instance_type](ctx, settings.cluster, instance, cache.for_service(service))
     except NoDockerImageError:
-        status = None
+        if config.instance_type != "marathon":
+            raise
+        status = None  # upstream's error_message body
     return config, status, sha
 
 

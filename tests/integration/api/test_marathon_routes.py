@@ -113,3 +113,28 @@ def test_tasks_of_an_instance(api, wait_for) -> None:
     assert verbose["executor"] is not None and "tasks" not in verbose["executor"]
     response = api.get("/v1/services/svc/main/tasks/svc.main.nothing")
     assert response.status_code == 404 and response.json() == {"message": "Task with id svc.main.nothing not found"}
+
+
+def test_an_instance_without_a_docker_image_has_upstreams_error_message(api) -> None:
+    import json
+
+    write_service(api.soa_dir, "svc", {"main": {"instances": 1}})
+    path = api.soa_dir / "svc" / "deployments.json"
+    document = json.loads(path.read_text())
+    document["v1"]["svc:paasta-devcluster.main"]["docker_image"] = ""
+    path.write_text(json.dumps(document))
+    body = api.client.instance_status("svc", "main")
+    assert body == {
+        "service": "svc",
+        "instance": "main",
+        "git_sha": "",
+        "marathon": {
+            "desired_state": "start",
+            "bounce_method": "crossover",
+            "error_message": "Docker image is not in deployments.json.",
+        },
+    }
+    assert_matches_swagger(body, "InstanceStatus")
+    response = api.get("/v1/services/svc/main/tasks")
+    assert response.status_code == 500
+    assert response.json() == {"message": "svc.main: Docker image is not in deployments.json."}
