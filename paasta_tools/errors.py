@@ -142,3 +142,7 @@ class PaastaApiError(PaastaError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class RemoteRunError(PaastaError):
+    """``paasta remote-run`` cannot build, submit or follow its temporary Chronos job (bad -X, timeout, API error)."""

@@ -59,7 +59,7 @@ def job_system_config_from(system_config: Any) -> JobSystemConfig:
 
 
 def _where(config: ChronosJobConfig) -> str:
-    return f"chronos-{config.cluster}.yaml, instance {config.instance!r}"
+    return f"{config.instance_type}-{config.cluster}.yaml, instance {config.instance!r}"
 
 
 def _number_problems(config: ChronosJobConfig) -> list[str]:
@@ -116,7 +116,7 @@ def validate_job_config(config: ChronosJobConfig) -> list[str]:
         message = check_command(cmd) if isinstance(cmd, str) else f"{cmd!r} is not a string"
         if message:
             problems.append(f"key 'cmd': {message}")
-    return [f"{_where(config)}, {p}" if not p.startswith("chronos-") else p for p in problems]
+    return [f"{_where(config)}, {p}" if not p.startswith(f"{config.instance_type}-") else p for p in problems]
 
 
 def _mesos_network(config: ChronosJobConfig) -> str:

@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Restarts a PaaSTA service instance right away (without draining)",
     ),
     "rerun": ("paasta_tools.cli.cmds.rerun", "Re-run a scheduled PaaSTA job"),
+    "remote-run": (
+        "paasta_tools.cli.cmds.remote_run",
+        "Schedule Mesos to run adhoc command in context of a service",
+    ),
     "logs": ("paasta_tools.cli.cmds.logs", "Streams logs relevant to a service across the PaaSTA components"),
     "fsm": ("paasta_tools.cli.cmds.fsm", "Generate boilerplate configs for a new PaaSTA Service"),
     "wait-for-deployment": (
