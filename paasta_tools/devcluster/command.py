@@ -291,9 +291,22 @@ def up(args: argparse.Namespace) -> int:
         _say(f"devcluster already running (pid {record['pid']})")
         _summary(UpOptions.from_json(saved) if saved else options, record["pid"], [])
         return EXIT_OK
+    _stop_leftover_components(options.data_dir)
     if args.foreground:
         return _foreground(options, args.ready_fd)
     return _background(options)
+
+
+def _stop_leftover_components(data_dir: Path) -> None:
+    """Stop the side components (ZooKeeper, registry, paasta-api, HAProxy) a crashed devcluster of this
+    data dir left running: they would hold the ports the new one needs and outlive its ``down``."""
+    from paasta_tools.devcluster.runner import COMPONENTS_FILE, read_json
+
+    stopped = [
+        name for name, record in (read_json(data_dir / COMPONENTS_FILE) or {}).items() if _kill_record(record, True)
+    ]
+    if stopped:
+        _say(f"stopped what an earlier devcluster left running: {', '.join(sorted(stopped))}")
 
 
 def _wait_gone(is_alive: Callable[[], bool], timeout: float) -> bool:

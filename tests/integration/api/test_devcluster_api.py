@@ -59,3 +59,29 @@ def test_up_without_a_soa_dir_has_no_api(devcluster: Devcluster) -> None:  # noq
     assert "API:" not in result.stderr
     assert not (devcluster.data_dir / "etc_paasta" / "api.json").exists()
     assert port_is_free(devcluster.ports["api"])
+
+
+def test_up_after_a_crash_replaces_the_paasta_api_the_dead_devcluster_left(
+    devcluster: Devcluster,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    import signal
+
+    flags = [*QUIET, "--soa-dir", str(_soa_dir(tmp_path))]
+    flags += ["--synapse-port", str(free_port()), "--hacheck-port", str(free_port())]
+    assert devcluster.up(*flags).returncode == 0
+    orphan = read_json(devcluster.data_dir / "components.json")["paasta-api"]
+    os.kill(devcluster.daemon_pid(), signal.SIGKILL)
+    assert record_alive(orphan)  # started in its own session: it outlives the devcluster
+
+    again = devcluster.up(*flags)
+    assert again.returncode == 0, again.stderr
+    assert "stopped what an earlier devcluster left running: paasta-api, smartstack-haproxy" in again.stderr
+    assert "not started" not in again.stderr
+    assert not record_alive(orphan)
+    replacement = read_json(devcluster.data_dir / "components.json")["paasta-api"]
+    assert record_alive(replacement) and replacement["pid"] != orphan["pid"]
+    port = devcluster.ports["api"]
+    assert requests.get(f"http://127.0.0.1:{port}/v1/services/svc", timeout=5).json() == {"instances": ["main"]}
+    assert devcluster.run("down").returncode == 0
+    assert not record_alive(replacement)
