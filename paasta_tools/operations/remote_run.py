@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from paasta_tools.clients.mesos import MesosAgentClient, MesosMasterClient
 
 READ_CHUNK_BYTES = 64 * 1024
+MAX_MASTER_FAILURES = 3  # consecutive failed reads of the master state before giving up
 STREAMS = ("stdout", "stderr")
 
 Emit = Callable[[RunEvent], None]
@@ -154,14 +155,19 @@ class _Follower:
         self.state: str | None = None
         self.sandbox: _Sandbox | None = None
         self.sandbox_problem: str | None = None
+        self.master_failures = 0
 
     def task(self) -> JobTask | None:
+        """The job's task in the master state; a master that keeps failing ends the run (a blip does not)."""
         try:
             state = self.target.mesos.state()
         except MesosError as exc:
-            raise RemoteRunError(
-                f"cannot follow job '{self.job_name}' on cluster {self.target.cluster}: {exc}"
-            ) from None
+            self.master_failures += 1
+            if self.master_failures >= MAX_MASTER_FAILURES:
+                where = f"job '{self.job_name}' on cluster {self.target.cluster}"
+                raise RemoteRunError(f"cannot follow {where}: {exc}") from None
+            return None
+        self.master_failures = 0
         return find_job_task(state, self.job_name)
 
     def note_state(self, task: JobTask) -> None:

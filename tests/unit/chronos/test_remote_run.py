@@ -31,7 +31,13 @@ from paasta_tools.chronos.remote_run import (
 from paasta_tools.cli.cli import main as paasta
 from paasta_tools.cli.cmds.remote_run import EventPrinter
 from paasta_tools.config.adhoc_config import AdhocJobConfig
-from paasta_tools.errors import ChronosError, InvalidChronosConfigError, NoDockerImageError, RemoteRunError
+from paasta_tools.errors import (
+    ChronosError,
+    InvalidChronosConfigError,
+    MesosError,
+    NoDockerImageError,
+    RemoteRunError,
+)
 from paasta_tools.operations.remote_run import Pacing, RunTarget, run_remote_job
 
 NOW = datetime.datetime(2017, 4, 20, 15, 30, 12, 123456, tzinfo=datetime.UTC)
@@ -305,7 +311,10 @@ class FakeMesos:
     def state(self) -> dict:
         self.stdout = self.outputs[min(self.reads, len(self.outputs) - 1)]
         self.reads += 1
-        return self.states[min(self.reads - 1, len(self.states) - 1)]
+        state = self.states[min(self.reads - 1, len(self.states) - 1)]
+        if isinstance(state, Exception):
+            raise state
+        return state
 
     def agent_state(self) -> dict:
         executor = {"id": f"ct:1:0:{NAME}:", "directory": "/sandbox", "tasks": [{"id": f"ct:1:0:{NAME}:"}]}
@@ -380,6 +389,17 @@ def test_a_running_task_outlives_the_staging_timeout() -> None:
     running = [master_state(mesos_task("TASK_RUNNING"))] * 5
     final, _, _, elapsed = follow([*running, master_state(completed=(mesos_task("TASK_FINISHED"),))], timeout=1)
     assert final == "TASK_FINISHED" and elapsed >= 5
+
+
+def test_a_master_blip_is_tolerated_but_a_master_that_stays_down_ends_the_run() -> None:
+    down = MesosError("could not reach the Mesos master at http://mesos:5050/master/state: refused")
+    running, finished = master_state(mesos_task("TASK_RUNNING")), master_state(completed=(mesos_task("TASK_FINISHED"),))
+    final, _, _, _ = follow([running, down, running, down, down, finished])
+    assert final == "TASK_FINISHED"
+    final, _, calls, _ = follow([running, down, down, down, finished])
+    assert isinstance(final, RemoteRunError)
+    assert str(final).startswith(f"cannot follow job '{NAME}' on cluster prod: could not reach the Mesos master at")
+    assert calls[-2:] == [("delete_tasks", NAME), ("delete", NAME)]
 
 
 def test_ctrl_c_kills_the_task_and_deletes_the_job() -> None:
