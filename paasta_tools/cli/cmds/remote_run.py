@@ -39,7 +39,10 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         "remote-run",
         help="Schedule Mesos to run adhoc command in context of a service",
         description=DESCRIPTION,
-        epilog="Note: 'paasta remote-run' talks to the cluster's Chronos and Mesos APIs (chronos_config, mesos_url).",
+        epilog=(
+            "Note: 'paasta remote-run' talks to the cluster's Chronos and Mesos APIs (chronos_config, mesos_url) "
+            "instead of SSHing to a master that starts a temporary Mesos framework, as upstream did."
+        ),
     )
     parser.add_argument("-s", "--service", required=True, help="The name of the service you wish to inspect")
     parser.add_argument(
