@@ -44,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stop": ("paasta_tools.cli.cmds.stop", "Stops a PaaSTA service in a graceful way."),
     "status": ("paasta_tools.cli.cmds.status", "Display the status of a PaaSTA service."),
     "metastatus": ("paasta_tools.cli.cmds.metastatus", "Display the status for an entire PaaSTA cluster"),
+    "autoscale": (
+        "paasta_tools.cli.cmds.autoscale",
+        "Show or set the instance count of an autoscaled service instance, bypassing the autoscaler",
+    ),
     "emergency-start": (
         "paasta_tools.cli.cmds.emergency_start",
         "Kicks off a chronos job run, or scales up a marathon service instance to its desired count",
