@@ -70,6 +70,13 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     ).completer = complete_services
     add_soa_dir_argument(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="Print out more output.")
+    parser.add_argument(
+        "--verify-image-exists",
+        action="store_true",
+        default=False,
+        help="Check the system config's docker_registry for the commit's image first; refuse to mark a commit "
+        "whose image was never pushed",
+    )
     _add_wait_arguments(parser)
     parser.set_defaults(command_func=paasta_mark_for_deployment)
 
@@ -195,6 +202,8 @@ def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
     if _currently_deployed_sha(service, args.deploy_group, args.soa_dir) == args.commit:
         out.write("Warning: The sha asked to be deployed already matches what is set to be deployed:\n")
         out.write(f"{args.commit}\nContinuing anyway.\n")
+    if args.verify_image_exists and not _image_pushed(service, args.commit):
+        return EXIT_FAILURE
     git_url = args.git_url or default_git_url
     refs = _refs_before_marking(git_url)
     old_sha = previously_marked_sha(refs, args.deploy_group)
@@ -217,6 +226,23 @@ def paasta_mark_for_deployment(args: argparse.Namespace) -> int:
         hint = rollback_hint_lines(service, args.deploy_group, old_sha)
         out.write("".join(line + "\n" for line in hint[:-1]) + _bold(hint[-1], out) + "\n")
     return code
+
+
+def _image_pushed(service: str, commit: str) -> bool:
+    """Whether the registry has ``services-<service>:paasta-<commit>``; says what to do when not."""
+    from paasta_tools.clients.docker_registry import image_tag_exists
+    from paasta_tools.deployments import docker_image_for
+    from paasta_tools.system_config import load_system_paasta_config
+
+    registry = load_system_paasta_config().get_docker_registry()
+    repository, _, tag = docker_image_for(service, commit).partition(":")
+    if image_tag_exists(registry, repository, tag):
+        return True
+    image = f"{registry}/{repository}:{tag}"
+    error = _red(f"ERROR: {image} is not in the registry, so {commit} cannot be deployed.", sys.stderr)
+    hint = f"Push it first (paasta push-to-registry -s {service} -c {commit}) or mark a commit whose image was pushed."
+    sys.stderr.write(f"{error}\n{hint}\n")
+    return False
 
 
 def _bold(text: str, stream: TextIO) -> str:
