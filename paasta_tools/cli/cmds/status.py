@@ -49,13 +49,21 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="Name of the deploy group which you want to get status for. "
         "If specified together with --instances and/or --clusters, will show common instances only.",
     )  # fmt: skip
+    parser.add_argument(
+        "-r", "--registration",
+        help="A comma-separated list of SmartStack registrations (service.namespace); only the instances "
+        "registered in one of them are shown.",
+    )  # fmt: skip
     add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text", help="Output format (default text)")
     parser.set_defaults(command_func=paasta_status)
 
 
-def planned_deployments(files: ServiceFiles, deploy_group: str | None = None) -> list[Planned]:
-    """Every cluster.instance of the yamls (clusters sorted, type order, yaml order), optionally of one deploy group."""
+def planned_deployments(
+    files: ServiceFiles, deploy_group: str | None = None, registrations: Sequence[str] = ()
+) -> list[Planned]:
+    """Every cluster.instance of the yamls (clusters sorted, type order, yaml order), optionally only those of
+    one deploy group and those registered in one of ``registrations`` (only Marathon instances register)."""
     from paasta_tools.config.loader import build_instance_config
     from paasta_tools.config.soa_dir import INSTANCE_TYPES
 
@@ -63,9 +71,12 @@ def planned_deployments(files: ServiceFiles, deploy_group: str | None = None) ->
     for cluster in files.clusters():
         for instance_type in INSTANCE_TYPES:
             for instance in files.instances(instance_type, cluster):
-                if deploy_group is not None:
+                if deploy_group is not None or registrations:
                     config = build_instance_config(files, instance_type, cluster, instance)
-                    if config.get_deploy_group() != deploy_group:
+                    if deploy_group is not None and config.get_deploy_group() != deploy_group:
+                        continue
+                    registered = getattr(config, "get_registrations", lambda: [])()
+                    if registrations and not set(registered) & set(registrations):
                         continue
                 planned.append(Planned(cluster, instance, instance_type))
     return planned
@@ -106,6 +117,7 @@ def paasta_status(args: argparse.Namespace) -> int:
         clusters=split_comma_list(args.clusters),
         instances=split_comma_list(args.instances),
         deploy_group=args.deploy_group,
+        registrations=split_comma_list(args.registration),
         verbose=args.verbose,
         output=args.output,
     )
@@ -120,6 +132,7 @@ def report_status(
     verbose: int = 0,
     output: str = "text",
     out: Any = None,
+    registrations: Sequence[str] = (),
 ) -> int:
     """Print the status of ``service`` (text or JSON) and return the exit code."""
     from paasta_tools.config.soa_dir import read_service_files
@@ -136,9 +149,12 @@ def report_status(
         out.write(MISSING_DEPLOYMENTS_MESSAGE + "\n")
         return EXIT_FAILURE
     files = read_service_files(soa_dir, service)
-    planned = planned_deployments(files, deploy_group)
+    planned = planned_deployments(files, deploy_group, registrations)
     if deploy_group is not None and not planned:
         out.write(f"No instances of {service} use the deploy group {deploy_group}.\n")
+        return EXIT_FAILURE
+    if registrations and not planned:
+        out.write(f"No instances of {service} are registered in {', '.join(registrations)}.\n")
         return EXIT_FAILURE
     now = datetime.datetime.now(datetime.UTC)
     ctx = StatusContext(service, files, deployments, load_system_paasta_config(), verbose, now, dict(FETCHERS))

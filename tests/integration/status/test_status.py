@@ -169,6 +169,31 @@ def test_cli_flags_deploy_group_and_json(tmp_path: Path, devcluster_factory, mon
     assert capsys.readouterr().out == "%s No deployments in deployments.json yet.\n  Has Jenkins run?\n"
 
 
+def test_registration_flag_keeps_the_instances_registered_there(
+    tmp_path: Path, devcluster_factory, monkeypatch, capsys
+) -> None:
+    from paasta_tools.cli.cli import main
+
+    running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
+    instances = {
+        "main": {"instances": 1},
+        "canary": {"instances": 1, "registrations": ["svc.main"]},
+        "batch": {"instances": 1, "registrations": ["svc.batch"]},
+    }
+    write_service(soa, "svc", instances)
+
+    def shown(*flags: str) -> list[str]:
+        assert main(["status", "-s", "svc", "-d", str(soa), "-o", "json", *flags]) == 0
+        document = json.loads(capsys.readouterr().out)
+        return sorted(i["instance"] for c in document["clusters"] for i in c["instances"])
+
+    assert shown("-r", "svc.main") == ["canary", "main"]
+    assert shown("--registration", "svc.batch,svc.other") == ["batch"]
+    assert shown("-r", "svc.main", "-i", "canary,batch") == ["canary"]
+    assert main(["status", "-s", "svc", "-d", str(soa), "-r", "svc.nowhere"]) == 1
+    assert "No instances of svc are registered in svc.nowhere." in capsys.readouterr().out
+
+
 def test_app_too_big_for_the_agent_is_waiting(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
     running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
     write_service(soa, "svc", {"main": {"instances": 2, "cpus": 100000}})
