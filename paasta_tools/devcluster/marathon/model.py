@@ -383,6 +383,7 @@ def validation_errors(app: dict[str, Any]) -> list[dict[str, Any]]:
     found.extend(_port_errors(app))
     found.extend(_container_errors(app["container"]))
     found.extend(_health_errors(app))
+    found.extend(_readiness_errors(app))
     if app["labels"].get("MARATHON_SINGLE_INSTANCE_APP") == "true":
         strategy = app["upgradeStrategy"]
         if app["instances"] > 1 or strategy["minimumHealthCapacity"] != 0 or strategy["maximumOverCapacity"] != 0:
@@ -462,6 +463,21 @@ def _health_errors(app: dict[str, Any]) -> list[tuple[str, str]]:
     mesos_checks = [c for c in app["healthChecks"] if c["protocol"].startswith("MESOS_")]
     if len(mesos_checks) > 1:
         found.append(("/healthChecks", "AppDefinition can contain at most one Mesos health check."))
+    return found
+
+
+def _readiness_errors(app: dict[str, Any]) -> list[tuple[str, str]]:
+    """A readiness check must name one of the app's ports (its portDefinitions or port mapping names)."""
+    names = {d["name"] for d in app["portDefinitions"] if "name" in d}
+    found = []
+    for index, check in enumerate(app["readinessChecks"]):
+        if check["portName"] not in names:
+            found.append(
+                (
+                    f"/readinessChecks({index})/portName",
+                    f"No port definition reference for portName {check['portName']}",
+                )
+            )
     return found
 
 

@@ -15,14 +15,14 @@ from paasta_tools.devcluster.marathon.state import Action, App, Deployment, Mara
 
 
 def deploying_versions(app: App, state: MarathonState) -> frozenset[str]:
-    """Versions of the running deployments that start, scale or restart ``app`` (its new tasks carry
-    that version); empty for apps without readiness checks, the only ones that need it."""
+    """Versions of the running deployments whose current step starts, scales or restarts ``app`` (its
+    new tasks carry that version); empty for apps without readiness checks, the only ones that need it."""
     if not app.definition.get("readinessChecks"):
         return frozenset()
     return frozenset(
         d.version
         for d in state.deployments.values()
-        if any(a["app"] == app.id and a["action"] != Action.STOP for step in d.steps for a in step)
+        if any(a["app"] == app.id and a["action"] != Action.STOP for a in d.current_actions())
     )
 
 

@@ -3,7 +3,7 @@
 A task launched by a running deployment of an app with ``readinessChecks`` is checked once it runs
 (and is healthy, if the app has health checks): a GET every ``intervalSeconds`` against the host port
 named ``portName``, until every check answered a status in ``httpStatusCodesForReady``.  Then the
-checks stop; the results stay visible until the deployment ends.  The checks themselves are run by
+checks stop; the results stay visible until the deployment moves past the app's step or ends.  The checks themselves are run by
 ``paasta_tools.devcluster.health.run_readiness_check``.
 """
 

@@ -300,7 +300,10 @@ def test_cached_text_rendering_matches_the_dict_rendering():
 
 
 def test_readiness_checks_get_defaults_and_drop_unknown_keys():
-    app = normalize_app({"id": "/r", "cmd": "x", "readinessChecks": [{"path": "/ready", "bogus": 1}]})
+    ports = [{"port": 0, "name": "http-api"}]
+    app = normalize_app(
+        {"id": "/r", "cmd": "x", "portDefinitions": ports, "readinessChecks": [{"path": "/ready", "bogus": 1}]}
+    )
     assert app["readinessChecks"] == [
         {
             "name": "readinessCheck",

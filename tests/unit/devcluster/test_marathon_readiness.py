@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from paasta_tools.devcluster.marathon.errors import MarathonApiError
 from paasta_tools.devcluster.marathon.model import normalize_app
 from paasta_tools.devcluster.marathon.planning import deploying_versions, is_ready, plan_replace
 from paasta_tools.devcluster.marathon.readiness import readiness_port, result_json, results_json
@@ -131,6 +132,11 @@ def test_deploying_versions_and_deployment_json_show_the_current_action_results(
     assert deploying_versions(app, state) == {"v2"}
     (action,) = deployment_json(state.deployments["d"], state)["currentActions"]
     assert action["readinessCheckResults"] == [{"name": "warm", "taskId": "r.1", "ready": False}]
+    later = Deployment("e", "v3", ["/other", "/r"], [[{"action": Action.SCALE, "app": "/other"}], *steps])
+    state.deployments = {"e": later}
+    assert deploying_versions(app, state) == frozenset()  # the app's step is not the current one yet
+    later.current_step = 2
+    assert deploying_versions(app, state) == {"v3"}
     app.definition = normalize_app({"id": "/r", "cmd": "x"})
     assert deploying_versions(app, state) == frozenset()  # no readiness checks: nothing to wait for
 
@@ -144,3 +150,17 @@ def test_a_killing_task_counts_neither_as_running_nor_healthy():
         task.health[0].alive, task.health[0].last_success = True, 1.0
         app.tasks[task_id] = task
     assert counts(app) == {"tasksStaged": 0, "tasksRunning": 1, "tasksHealthy": 1, "tasksUnhealthy": 0}
+
+
+def test_a_readiness_check_must_name_a_port_of_the_app():
+    with pytest.raises(MarathonApiError) as raised:
+        normalize_app({"id": "/r", "cmd": "x", "readinessChecks": [{"portName": "web"}]})
+    assert raised.value.status == 422
+    assert raised.value.body["details"] == [
+        {"path": "/readinessChecks(0)/portName", "errors": ["No port definition reference for portName web"]}
+    ]
+    docker = {"image": "img", "network": "BRIDGE", "portMappings": [{"containerPort": 80, "name": "web"}]}
+    app = normalize_app(
+        {"id": "/r", "container": {"type": "DOCKER", "docker": docker}, "readinessChecks": [{"portName": "web"}]}
+    )
+    assert app["readinessChecks"][0]["portName"] == "web"
