@@ -11,6 +11,8 @@ import requests
 
 from paasta_tools import maintenance
 from paasta_tools.clients.mesos_maintenance import MesosMaintenanceClient
+from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
+from paasta_tools.devcluster.executors.noop import NoopExecutor
 from paasta_tools.devcluster.executors.process import ProcessExecutor
 from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
 from tests.integration.devcluster.test_marathon_processes import _pids_of_task, free_port_range
@@ -18,6 +20,26 @@ from tests.integration.devcluster.test_marathon_processes import _pids_of_task, 
 # Ignores TERM (the ignored disposition is inherited by sleep): only the KILL after the grace period ends it.
 STUBBORN = "trap '' TERM; sleep 1000"
 AGENT = maintenance.MachineId("127.0.0.1", "127.0.0.1")
+
+
+class HeldKillExecutor(NoopExecutor):
+    """The no-op executor, except that a killed task runs on until the test ``release``s it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kills: list[str] = []
+        self.forgotten: list[str] = []
+
+    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+        self.kills.append(task_id)
+
+    def release(self, task_id: str) -> None:
+        status = self._tasks[task_id]
+        self._tasks[task_id] = TaskStatus(TaskState.KILLED, None, "killed", status.started_at, time.time())
+
+    async def forget(self, task_id: str) -> None:
+        self.forgotten.append(task_id)
+        await super().forget(task_id)
 
 
 @pytest.fixture
@@ -96,3 +118,34 @@ def test_a_task_on_a_machine_brought_down_is_lost_and_replaced_once_it_is_up(han
     master.machines_up([AGENT])
     (replacement,) = wait_for(lambda: client.get_app("/maint").tasks_running == 1 and client.get_app("/maint").tasks)
     assert replacement.id != task.id
+
+
+def test_killing_is_reported_until_the_executor_confirms_and_lost_tasks_survive_a_restart(devcluster_factory, tmp_path):
+    executor, data_dir = HeldKillExecutor(), tmp_path / "held"
+    first = devcluster_factory(executor=executor, apis=("marathon", "mesos"), data_dir=data_dir)
+    marathon, client = Api(first.marathon_url), validating_client(first.marathon_url)
+    create(marathon, "/held")
+    (task,) = wait_for(lambda: client.get_app("/held").tasks_running == 1 and client.get_app("/held").tasks)
+    client.kill_task("/held", task.id)
+    wait_for(lambda: len(_states(marathon, "/v2/apps/held/tasks")) == 2)  # the replacement
+    time.sleep(0.5)  # several reconcile rounds: the executor still runs it, so it stays TASK_KILLING
+    assert _states(marathon, "/v2/apps/held/tasks")[task.id] == "TASK_KILLING"
+    assert client.get_app("/held").tasks_running == 1
+    executor.release(task.id)
+    wait_for(lambda: task.id not in _states(marathon, "/v2/apps/held/tasks"))
+
+    (lost,) = client.get_app("/held").tasks
+    master = MesosMaintenanceClient(first.mesos_url)
+    master.post_schedule(maintenance.drain_schedule({}, [AGENT], 0, 3600 * maintenance.NANOSECONDS))
+    master.machines_down([AGENT])
+    wait_for(lambda: client.get_app("/held").tasks == [] and lost.id in executor.kills)
+    assert first.cluster.store.get("marathon_task", lost.id)["state"] == "TASK_LOST"  # its process still runs
+    first.stop()
+
+    second = devcluster_factory(executor=executor, apis=("marathon", "mesos"), data_dir=data_dir)
+    client = validating_client(second.marathon_url)
+    wait_for(lambda: executor.kills.count(lost.id) == 2)  # the restarted Marathon stops it again
+    assert client.get_app("/held").tasks == [] and lost.id not in executor.forgotten
+    executor.release(lost.id)
+    wait_for(lambda: lost.id in executor.forgotten)
+    assert second.cluster.store.get("marathon_task", lost.id) is None
