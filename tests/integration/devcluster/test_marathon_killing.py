@@ -15,6 +15,7 @@ from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
 from paasta_tools.devcluster.executors.noop import NoopExecutor
 from paasta_tools.devcluster.executors.process import ProcessExecutor
 from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
+from tests.integration.devcluster.test_marathon_engine import _events_until
 from tests.integration.devcluster.test_marathon_processes import _pids_of_task, free_port_range
 
 # Ignores TERM (the ignored disposition is inherited by sleep): only the KILL after the grace period ends it.
@@ -126,7 +127,8 @@ def test_killing_is_reported_until_the_executor_confirms_and_lost_tasks_survive_
     marathon, client = Api(first.marathon_url), validating_client(first.marathon_url)
     create(marathon, "/held")
     (task,) = wait_for(lambda: client.get_app("/held").tasks_running == 1 and client.get_app("/held").tasks)
-    client.kill_task("/held", task.id)
+    events = _events_until(marathon, "status_update_event", lambda: client.kill_task("/held", task.id))
+    assert (events[-1]["taskId"], events[-1]["taskStatus"]) == (task.id, "TASK_KILLING")
     wait_for(lambda: len(_states(marathon, "/v2/apps/held/tasks")) == 2)  # the replacement
     time.sleep(0.5)  # several reconcile rounds: the executor still runs it, so it stays TASK_KILLING
     assert _states(marathon, "/v2/apps/held/tasks")[task.id] == "TASK_KILLING"
