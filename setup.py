@@ -29,6 +29,8 @@ SCRIPTS = {
     "setup_marathon_job": "paasta_tools.scripts.setup_marathon_job:main",
     "setup_marathon_job.py": "paasta_tools.scripts.setup_marathon_job:main",
     "deploy_marathon_services": "paasta_tools.scripts.deploy_marathon_services:main",
+    "autoscale_all_services": "paasta_tools.scripts.autoscale_all_services:main",
+    "autoscale_all_services.py": "paasta_tools.scripts.autoscale_all_services:main",
     "list_marathon_service_instances": "paasta_tools.scripts.list_marathon_service_instances:main",
     "list_marathon_service_instances.py": "paasta_tools.scripts.list_marathon_service_instances:main",
     "cleanup_marathon_jobs": "paasta_tools.scripts.cleanup_marathon_jobs:main",

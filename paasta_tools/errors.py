@@ -146,3 +146,11 @@ class PaastaApiError(PaastaError):
 
 class RemoteRunError(PaastaError):
     """``paasta remote-run`` cannot build, submit or follow its temporary Chronos job (bad -X, timeout, API error)."""
+
+
+class AutoscalingError(PaastaError):
+    """An instance's ``autoscaling`` settings are invalid, or the autoscaler cannot decide for it."""
+
+
+class MetricsProviderNoDataError(AutoscalingError):
+    """A metrics provider has no utilization to give yet (no healthy task answered, or a first CPU sample)."""

@@ -20,6 +20,8 @@ CONNECT_TIMEOUT_S = 10
 BOUNCE_LOCK_TIMEOUT_S = 1
 CREATE_LOCK_TIMEOUT_S = 30
 CREATE_APP_LOCK_PATH = "/bounce/create_marathon_app_lock"
+AUTOSCALING_LOCK_PATH = "/autoscaling/autoscaling.lock"
+AUTOSCALING_LOCK_TIMEOUT_S = 1
 
 
 class LockHeldError(PaastaError):
@@ -43,8 +45,13 @@ def bounce_lock_path(service: str, instance: str) -> str:
     return f"/bounce/{_formatted(service)}.{_formatted(instance)}"
 
 
+def autoscaling_root(service: str, instance: str) -> str:
+    """``/autoscaling/<service>/<instance>``: the instance count and the autoscaler's state nodes."""
+    return f"/autoscaling/{service}/{instance}"
+
+
 def autoscaling_path(service: str, instance: str) -> str:
-    return f"/autoscaling/{service}/{instance}/instances"
+    return f"{autoscaling_root(service, instance)}/instances"
 
 
 def _started_client(hosts: str, zookeeper_url: str, timeout: float) -> KazooClient:
@@ -110,6 +117,28 @@ def bounce_lock(client: KazooClient, service: str, instance: str) -> AbstractCon
 def create_app_lock(client: KazooClient) -> AbstractContextManager[None]:
     """The global lock around app creation and deletion."""
     return held_lock(client, CREATE_APP_LOCK_PATH, CREATE_LOCK_TIMEOUT_S)
+
+
+def autoscaling_lock(client: KazooClient) -> AbstractContextManager[None]:
+    """The lock that keeps two autoscaler runs of a cluster from overlapping."""
+    return held_lock(client, AUTOSCALING_LOCK_PATH, AUTOSCALING_LOCK_TIMEOUT_S)
+
+
+def read_node(client: KazooClient, path: str) -> bytes | None:
+    """The data of ``path``, or None when there is no such node."""
+    from kazoo.exceptions import NoNodeError
+
+    try:
+        data, _ = client.get(path)
+    except NoNodeError:
+        return None
+    return data
+
+
+def write_node(client: KazooClient, path: str, data: bytes) -> None:
+    """Set ``path`` to ``data``, creating it (and its parents) first when missing."""
+    client.ensure_path(path)
+    client.set(path, data)
 
 
 def read_autoscaled_instances(client: KazooClient, service: str, instance: str) -> int | None:

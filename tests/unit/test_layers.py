@@ -15,6 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "paasta_tools"
 
 PURE = ("config", "marathon", "chronos", "status", "logs", "fsm", "deploy_tags.py", "errors.py")
+PURE += ("autoscaling",)
 ADAPTERS = ("clients",)
 ENTRY_POINTS = ("cli", "scripts", "api", "demo.py")
 IO_LIBRARIES = {"requests", "docker", "kazoo", "marathon", "chronos", "aiohttp", "subprocess", "socket", "pysensu_yelp"}

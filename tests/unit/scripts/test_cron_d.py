@@ -15,12 +15,13 @@ ROOT = Path(__file__).resolve().parents[3]
 CRON_D = ROOT / "yelp_package" / "cron.d"
 SHELL_TOOLS = {"sleep", "flock", "logger"}
 EXPECTED = {
-    # file: (script, runs per minute or None for */N, leader gated)
+    # file: (script, runs per minute or "*/N" minutes, leader gated)
     "deploy_marathon_services": ("deploy_marathon_services", 3, True),
     "deploy_chronos_jobs": ("deploy_chronos_jobs", 6, True),
     "paasta_generate_all_deployments": ("generate_all_deployments", 6, False),
-    "cleanup_marathon_jobs": ("cleanup_marathon_jobs", None, True),
-    "cleanup_chronos_jobs": ("cleanup_chronos_jobs", None, True),
+    "cleanup_marathon_jobs": ("cleanup_marathon_jobs", "*/20", True),
+    "cleanup_chronos_jobs": ("cleanup_chronos_jobs", "*/20", True),
+    "autoscale_all_services": ("autoscale_all_services", "*/5", True),
 }
 
 
@@ -74,8 +75,8 @@ def test_every_job_runs_its_script_under_flock_at_upstreams_frequency(name):
             assert programs.index("am_i_mesos_leader") < programs.index("flock")
         sleep = next((w for w in words if w[0] == "sleep"), ["sleep", "0"])
         offsets.append(int(sleep[1]))
-    if per_minute is None:
-        assert [times for times, _, _ in jobs] == [["*/20", "*", "*", "*", "*"]]
+    if isinstance(per_minute, str):
+        assert [times for times, _, _ in jobs] == [[per_minute, "*", "*", "*", "*"]]
     else:
         assert all(times == ["*"] * 5 for times, _, _ in jobs)
         assert offsets == [n * 60 // per_minute for n in range(per_minute)]
