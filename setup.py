@@ -59,6 +59,13 @@ SCRIPTS = {
     "paasta_cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
     "cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
     "paasta-api": "paasta_tools.api.api:main",
+    "paasta_metastatus": "paasta_tools.scripts.paasta_metastatus:main",
+    "paasta_metastatus.py": "paasta_tools.scripts.paasta_metastatus:main",
+    "check_synapse_replication": "paasta_tools.scripts.check_synapse_replication:main",
+    "check_synapse_replication.py": "paasta_tools.scripts.check_synapse_replication:main",
+    "kill_orphaned_docker_containers": "paasta_tools.scripts.kill_orphaned_docker_containers:main",
+    "kill_orphaned_docker_containers.py": "paasta_tools.scripts.kill_orphaned_docker_containers:main",
+    "paasta_docker_wrapper": "paasta_tools.scripts.docker_wrapper:main",
 }
 
 

@@ -170,6 +170,38 @@ class SystemPaastaConfig:
     def get_paasta_native_config(self) -> dict[str, Any]:
         return dict(self.config_dict.get("paasta_native") or {})
 
+    def get_deployd_number_workers(self) -> int:
+        """How many paasta-deployd workers bounce instances at once (default 4)."""
+        return int(self.config_dict.get("deployd_number_workers", 4))
+
+    def get_deployd_big_bounce_rate(self) -> float:
+        """Instances per minute paasta-deployd bounces when the system config changes them all (0.1)."""
+        return float(self.config_dict.get("deployd_big_bounce_rate", 0.1))
+
+    def get_deployd_startup_bounce_rate(self) -> float:
+        """Instances per minute of paasta-deployd's full sweep over every instance (0.1)."""
+        return float(self.config_dict.get("deployd_startup_bounce_rate", 0.1))
+
+    def get_deployd_log_level(self) -> str:
+        """A ``logging`` level name for paasta-deployd (INFO)."""
+        return str(self.config_dict.get("deployd_log_level", "INFO"))
+
+    def get_deployd_worker_failure_backoff_factor(self) -> int:
+        """Seconds multiplied by 2**failures before a failed instance is retried (30)."""
+        return int(self.config_dict.get("deployd_worker_failure_backoff_factor", 30))
+
+    def get_deployd_maintenance_polling_frequency(self) -> int:
+        """Seconds between paasta-deployd's looks at Mesos maintenance (30)."""
+        return int(self.config_dict.get("deployd_maintenance_polling_frequency", 30))
+
+    def get_deployd_startup_oracle_enabled(self) -> bool:
+        """Whether paasta-deployd bounces at once, on start, the instances Marathon shows need it (true)."""
+        return bool(self.config_dict.get("deployd_startup_oracle_enabled", True))
+
+    def get_disabled_watchers(self) -> list[str]:
+        """Names of paasta-deployd watchers not to run (e.g. ``PublicConfigFileWatcher``)."""
+        return list(self.config_dict.get("disabled_watchers") or [])
+
     def get_cluster_endpoints(self, cluster: str) -> ClusterEndpoints:
         """Scheduler endpoints of ``cluster`` from ``clusters: {<name>: {...}}``.
 

@@ -16,6 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "paasta_tools"
 
 PURE = ("config", "marathon", "chronos", "status", "logs", "fsm", "deploy_tags.py", "errors.py")
 PURE += ("autoscaling",)
+# paasta-deployd's decisions are pure; its watcher, leader and daemon modules do the I/O.
+PURE += ("deployd/queue.py", "deployd/changes.py", "deployd/settings.py")
 ADAPTERS = ("clients",)
 ENTRY_POINTS = ("cli", "scripts", "api", "demo.py")
 IO_LIBRARIES = {"requests", "docker", "kazoo", "marathon", "chronos", "aiohttp", "subprocess", "socket", "pysensu_yelp"}

@@ -1,0 +1,86 @@
+"""ZooKeeper leader election for paasta-deployd: only one daemon per cluster acts at a time.
+
+The kazoo Election recipe at ``/paasta-deployd-leader`` under the cluster's ``zookeeper`` (with its
+chroot), as upstream.  A daemon that is not the leader waits; it takes over when the leader stops or
+its ZooKeeper session is lost.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+LEADER_PATH = "/paasta-deployd-leader"
+POLL_S = 0.2
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    STOPPED = "stopped"  # asked to stop (while waiting or while leading)
+    LOST = "lost"  # the ZooKeeper session was lost while leading
+
+
+def _session_watch(client: Any, resign: threading.Event, lost: threading.Event) -> Callable[[Any], None]:
+    from kazoo.client import KazooState
+
+    def listener(state: Any) -> None:
+        if state == KazooState.SUSPENDED:
+            log.warning("Zookeeper connection suspended, waiting to see if it recovers.")
+        elif state == KazooState.LOST:
+            log.error("Leadership lost, quitting!")
+            lost.set()
+            resign.set()
+
+    return listener
+
+
+def run_as_leader(
+    client: Any,
+    identifier: str,
+    lead: Callable[[threading.Event], None],
+    stop: threading.Event,
+    path: str = LEADER_PATH,
+) -> Outcome:
+    """Wait until elected (or ``stop``), then run ``lead(resign)`` until it returns.
+
+    ``resign`` is set when ``stop`` is set or the session is lost; ``lead`` must return soon after.
+    Leadership is released when ``lead`` returns.
+    """
+    from kazoo.exceptions import CancelledError, ConnectionClosedError, SessionExpiredError
+
+    election = client.Election(path, identifier)
+    resign, lost, finished = threading.Event(), threading.Event(), threading.Event()
+    listener = _session_watch(client, resign, lost)
+    client.add_listener(listener)
+
+    def relay_stop() -> None:
+        while not finished.is_set():
+            if stop.wait(POLL_S):
+                resign.set()
+                election.cancel()
+                return
+
+    relay = threading.Thread(target=relay_stop, name="deployd-leader-stop", daemon=True)
+    relay.start()
+    try:
+        log.info("Waiting to become leader")
+        election.run(lead, resign)
+    except CancelledError:
+        pass
+    except (ConnectionClosedError, SessionExpiredError):
+        log.error("Zookeeper connection closed so can't tidy up!")
+        lost.set()
+    finally:
+        finished.set()
+        client.remove_listener(listener)
+        relay.join()
+    return Outcome.LOST if lost.is_set() and not stop.is_set() else Outcome.STOPPED
+
+
+def contenders(client: Any, path: str = LEADER_PATH) -> list[str]:
+    """Identifiers of the daemons in the election, the leader first."""
+    return list(client.Election(path).contenders())

@@ -1,0 +1,248 @@
+"""The paasta-deployd daemon: leader election, watchers, the bounce queue and its workers.
+
+Once elected (``leader.run_as_leader``) the daemon queues at once the instances Marathon shows need
+a bounce (the startup oracle) and every instance at ``deployd_startup_bounce_rate`` (a slow sweep,
+repeated when it ends), starts ``deployd_number_workers`` workers, then polls every second:
+
+* SoaFileWatcher: a service whose marathon-<cluster>.yaml, service.yaml, deployments.json or
+  smartstack.yaml changed has those instances queued whose desired app id or instance count differs
+  from what Marathon runs;
+* MaintenanceWatcher: hosts newly draining in Mesos maintenance have their instances queued.
+
+Watchers named in the system config's ``disabled_watchers`` do not run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from paasta_tools.clients import zookeeper
+from paasta_tools.deployd.changes import RateLimit, changed_services, rate_limited
+from paasta_tools.deployd.leader import Outcome, run_as_leader
+from paasta_tools.deployd.queue import STARTUP_PRIORITY, ServiceInstance
+from paasta_tools.deployd.settings import DeploydSettings, instances_on_hosts
+from paasta_tools.deployd.watcher import SoaDirWatcher
+from paasta_tools.deployd.workers import InstanceStepper, SharedQueue, run_worker
+from paasta_tools.errors import NoDockerImageError, PaastaError, PaastaNotConfiguredError
+from paasta_tools.marathon.bounce_plan import instance_needs_work
+from paasta_tools.marathon.job_id import short_app_id
+from paasta_tools.marathon.tasks import MarathonAppState
+
+log = logging.getLogger(__name__)
+
+DEAD_WORKER_MESSAGE = "Detected a dead worker, starting a replacement thread"
+AppsByInstance = dict[str, list[MarathonAppState]]
+
+
+def _default_reconciler(system_config: Any, soa_dir: str) -> Any:
+    from paasta_tools.operations.marathon_reconcile import Reconciler
+
+    return Reconciler(system_config, soa_dir)
+
+
+def bounce_priority(target: Any) -> int:
+    """The instance's ``bounce_priority`` (lower goes first; 0 when unset or not a number)."""
+    config = getattr(target, "config", None)
+    try:
+        return int(config.get("bounce_priority", 0)) if config is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+class DeployDaemon:
+    """One paasta-deployd process; ``run(stop)`` returns when stopped or when leadership is lost."""
+
+    def __init__(
+        self,
+        system_config: Any,
+        settings: DeploydSettings,
+        reconciler_factory: Callable[[], Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.system_config = system_config
+        self.settings = settings
+        self.cluster = system_config.get_cluster()
+        self.identifier = settings.identifier or socket.getfqdn()
+        self.make_reconciler = reconciler_factory or (lambda: _default_reconciler(system_config, settings.soa_dir))
+        self.clock = clock
+        self.is_leader = threading.Event()
+        self.queue = SharedQueue(clock)
+        self.workers: list[threading.Thread] = []
+
+    def zookeeper_url(self) -> str:
+        url = self.system_config.get("zookeeper")
+        if not url:
+            raise PaastaNotConfiguredError(
+                f"Could not find zookeeper in configuration directory: {self.system_config.directory}"
+            )
+        return url
+
+    def run(self, stop: threading.Event) -> Outcome:
+        """Wait for leadership under the cluster's ZooKeeper, then lead until ``stop``."""
+        with zookeeper.zk_connection(self.zookeeper_url()) as client:
+            return run_as_leader(client, self.identifier, self.lead, stop)
+
+    def lead(self, resign: threading.Event) -> None:
+        log.info("This node is elected as leader %s", self.identifier)
+        self.is_leader.set()
+        reconciler = self.make_reconciler()
+        self.queue = SharedQueue(self.clock)
+        try:
+            next_sweep = self.clock() + self.startup(reconciler)
+            self.start_workers(reconciler, resign)
+            log.info("Startup finished!")
+            self.watch(reconciler, resign, next_sweep)
+        finally:
+            resign.set()
+            for worker in self.workers:
+                worker.join()
+            reconciler.locks.close()
+            self.is_leader.clear()
+            log.info("Leadership given up")
+
+    # --- startup and the sweep ---------------------------------------------------------------
+
+    def startup(self, reconciler: Any) -> float:
+        """Queue what the oracle says needs a bounce now, and the first sweep; returns the sweep's span."""
+        targets = list(reconciler.cluster_targets())
+        now = self.clock()
+        if self.settings.startup_oracle_enabled:
+            log.info("Prioritising services that we know need a bounce...")
+            self.queue.put(self.needing_bounce(reconciler, targets, now, type(self).__name__))
+        return self.sweep(targets, now)
+
+    def sweep(self, targets: Sequence[Any], now: float) -> float:
+        """Queue every deployable instance at ``deployd_startup_bounce_rate``; returns the seconds it spans."""
+        names = [(t.service, t.instance) for t in targets if t.skip is None and t.instance != "*"]
+        limit = RateLimit(now, self.settings.startup_bounce_rate)
+        self.queue.put(rate_limited(names, limit, "daemon_start", STARTUP_PRIORITY))
+        log.info("Queued %d instances at %s a minute", len(names), self.settings.startup_bounce_rate)
+        return limit.span(len(names))
+
+    def needing_bounce(
+        self, reconciler: Any, targets: Iterable[Any], now: float, watcher: str
+    ) -> list[ServiceInstance]:
+        """Queue entries (due now) for the targets whose desired app Marathon does not run as is."""
+        apps = self._apps_by_instance(reconciler)
+        found = []
+        for target in targets:
+            if target.skip is not None:
+                continue
+            if target.error is not None:
+                level = logging.INFO if isinstance(target.error, NoDockerImageError) else logging.ERROR
+                log.log(level, "Skipping %s because: %s", target.name, target.error)
+                continue
+            matching = None if apps is None else apps.get(short_app_id(target.service, target.instance), [])
+            app_dict = target.app_dict
+            if matching is not None and not instance_needs_work(app_dict["id"], app_dict["instances"], matching):
+                continue
+            log.info("%s has a new marathon app ID, and so needs bouncing", target.name)
+            found.append(
+                ServiceInstance(
+                    target.service,
+                    target.instance,
+                    watcher,
+                    now,
+                    now,
+                    priority=bounce_priority(target),
+                    enqueue_time=now,
+                )
+            )
+        return found
+
+    def _apps_by_instance(self, reconciler: Any) -> AppsByInstance | None:
+        """Marathon's apps by ``service.instance``; None (everything counts as changed) when it fails."""
+        from paasta_tools.operations.marathon_reconcile import apps_by_instance
+
+        try:
+            return apps_by_instance(reconciler.list_apps())
+        except PaastaError as exc:
+            log.error("Could not list the Marathon apps, queuing every changed instance: %s", exc)
+            return None
+
+    # --- workers -----------------------------------------------------------------------------
+
+    def _new_worker(self, number: int, reconciler: Any, resign: threading.Event) -> threading.Thread:
+        stepper = InstanceStepper(reconciler, self.settings.bounce_again_s)
+        name = f"Worker{number}"
+        args = (name, self.queue, stepper, self.settings.failure_backoff_factor, resign, self.clock)
+        worker = threading.Thread(target=run_worker, args=args, name=name, daemon=True)
+        worker.start()
+        return worker
+
+    def start_workers(self, reconciler: Any, resign: threading.Event) -> None:
+        log.info("Starting worker threads")
+        self.workers = [self._new_worker(i, reconciler, resign) for i in range(self.settings.number_workers)]
+
+    def replace_dead_workers(self, reconciler: Any, resign: threading.Event) -> None:
+        for index, worker in enumerate(self.workers):
+            if not worker.is_alive() and not resign.is_set():
+                log.error(DEAD_WORKER_MESSAGE)
+                self.workers[index] = self._new_worker(len(self.workers) + index, reconciler, resign)
+
+    # --- watchers ----------------------------------------------------------------------------
+
+    def enabled(self, watcher: str) -> bool:
+        return watcher not in self.settings.disabled_watchers
+
+    def watch(self, reconciler: Any, resign: threading.Event, next_sweep: float) -> None:
+        """Poll the watchers every ``poll_interval_s`` until ``resign``; an error in a poll is logged."""
+        soa = SoaDirWatcher(self.settings.soa_dir, self.cluster)
+        fingerprints = soa.scan()
+        draining: frozenset[str] = frozenset()
+        next_maintenance = self.clock()
+        while not resign.wait(self.settings.poll_interval_s):
+            try:
+                if self.enabled("SoaFileWatcher"):
+                    fingerprints = self.poll_soa_dir(reconciler, soa, fingerprints)
+                if self.enabled("MaintenanceWatcher") and self.clock() >= next_maintenance:
+                    draining = self.poll_maintenance(reconciler, draining)
+                    next_maintenance = self.clock() + self.settings.maintenance_polling_frequency
+                if self.clock() >= next_sweep:
+                    next_sweep = self.clock() + self.sweep(list(reconciler.cluster_targets()), self.clock())
+                self.replace_dead_workers(reconciler, resign)
+            except Exception:  # a watcher's bug must not stop the daemon; the next poll tries again
+                log.exception("Error while watching for changes")
+
+    def poll_soa_dir(self, reconciler: Any, soa: SoaDirWatcher, before: dict) -> dict:
+        after = soa.scan()
+        services = changed_services(before, after)
+        for service in services:
+            log.info("Change of deploy files of %s, checking if any instances need bouncing", service)
+        live = [s for s in services if os.path.isdir(os.path.join(self.settings.soa_dir, s))]
+        if live:
+            targets = [t for service in live for t in self.service_targets(reconciler, service)]
+            self.queue.put(self.needing_bounce(reconciler, targets, self.clock(), "SoaFileWatcher"))
+        return after
+
+    def service_targets(self, reconciler: Any, service: str) -> list[Any]:
+        from paasta_tools.operations.marathon_targets import load_service_targets
+
+        return load_service_targets(
+            service,
+            self.settings.soa_dir,
+            self.cluster,
+            reconciler.app_system,
+            None,
+            reconciler.locks.autoscaled_instances,
+        )
+
+    def poll_maintenance(self, reconciler: Any, known: frozenset[str]) -> frozenset[str]:
+        """Refresh the draining hosts the bounces see; queue the instances on hosts newly draining."""
+        from paasta_tools.operations.marathon_reconcile import draining_hosts
+
+        hosts = draining_hosts(self.system_config)
+        reconciler.env.draining_hosts = hosts
+        new = hosts - known
+        if new:
+            log.info("Found new draining hosts: %s", ", ".join(sorted(new)))
+            now = self.clock()
+            pairs = instances_on_hosts(reconciler.list_apps(), new)
+            self.queue.put(ServiceInstance(s, i, "MaintenanceWatcher", now, now, enqueue_time=now) for s, i in pairs)
+        return hosts

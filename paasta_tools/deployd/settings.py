@@ -1,0 +1,73 @@
+"""paasta-deployd's settings, read from the system config's ``deployd_*`` keys (upstream's names and defaults)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from paasta_tools.errors import InvalidJobNameError, PaastaNotConfiguredError
+from paasta_tools.marathon.job_id import deformat_job_id
+from paasta_tools.marathon.tasks import MarathonAppState
+
+POLL_INTERVAL_S = 1.0
+BOUNCE_AGAIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class DeploydSettings:
+    """How the daemon paces itself; every field but the last three comes from the system config."""
+
+    soa_dir: str
+    number_workers: int = 4
+    startup_bounce_rate: float = 0.1
+    big_bounce_rate: float = 0.1
+    failure_backoff_factor: float = 30
+    maintenance_polling_frequency: float = 30
+    startup_oracle_enabled: bool = True
+    disabled_watchers: frozenset[str] = frozenset()
+    poll_interval_s: float = POLL_INTERVAL_S
+    bounce_again_s: float = BOUNCE_AGAIN_S
+    identifier: str = ""
+
+
+def _positive(value: float, key: str, directory: str) -> float:
+    if not value > 0:
+        raise PaastaNotConfiguredError(f"{key} in {directory} must be a positive number, got {value!r}")
+    return value
+
+
+def settings_from_system_config(config: object, soa_dir: str, **overrides: object) -> DeploydSettings:
+    """DeploydSettings from a SystemPaastaConfig's getters; a non-positive rate or count is a config error."""
+    directory = getattr(config, "directory", "the system config")
+    try:
+        values = {
+            "number_workers": int(_positive(config.get_deployd_number_workers(), "deployd_number_workers", directory)),
+            "startup_bounce_rate": _positive(
+                config.get_deployd_startup_bounce_rate(), "deployd_startup_bounce_rate", directory
+            ),
+            "big_bounce_rate": _positive(config.get_deployd_big_bounce_rate(), "deployd_big_bounce_rate", directory),
+            "failure_backoff_factor": config.get_deployd_worker_failure_backoff_factor(),
+            "maintenance_polling_frequency": _positive(
+                config.get_deployd_maintenance_polling_frequency(), "deployd_maintenance_polling_frequency", directory
+            ),
+            "startup_oracle_enabled": config.get_deployd_startup_oracle_enabled(),
+            "disabled_watchers": frozenset(config.get_disabled_watchers()),
+        }
+    except (TypeError, ValueError) as exc:
+        raise PaastaNotConfiguredError(f"a deployd_* setting in {directory} is not a number: {exc}") from None
+    return DeploydSettings(soa_dir=soa_dir, **{**values, **overrides})  # type: ignore[arg-type]
+
+
+def instances_on_hosts(apps: Iterable[MarathonAppState], hosts: Collection[str]) -> list[tuple[str, str]]:
+    """``(service, instance)`` of the apps with a task on one of ``hosts`` (sorted, once each)."""
+    found: set[tuple[str, str]] = set()
+    for app in apps:
+        if not any(task.host in hosts for task in app.tasks):
+            continue
+        try:
+            job = deformat_job_id(app.id)
+        except InvalidJobNameError:  # an app that is not PaaSTA's
+            continue
+        if job.service and job.instance:
+            found.add((job.service, job.instance))
+    return sorted(found)

@@ -1,0 +1,173 @@
+"""paasta-deployd against a devcluster, a real ZooKeeper and soa-configs on disk.
+
+The daemon runs in a thread of the test (or as the installed command for the signal test) with a
+fast poll and a short bounce-again delay, so each scenario converges in a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from paasta_tools.deployd.leader import contenders
+from paasta_tools.deployd.master import DeployDaemon
+from paasta_tools.deployd.settings import settings_from_system_config
+from paasta_tools.system_config import load_system_paasta_config
+from tests.integration.marathon_pipeline.conftest import Pipeline, make_pipeline  # noqa: F401 (fixture)
+
+INSTANCE = {"cmd": "sleep 300", "instances": 1, "cpus": 0.01, "mem": 32, "disk": 10, "bounce_method": "brutal"}
+REPO = Path(__file__).resolve().parents[2]
+
+
+class RunningDaemon:
+    """A DeployDaemon in a thread of the test; ``stop()`` asks it to stop and waits for it."""
+
+    def __init__(self, pipeline: Pipeline, name: str) -> None:
+        config = load_system_paasta_config()
+        settings = settings_from_system_config(
+            config, str(pipeline.soa_dir), poll_interval_s=0.1, bounce_again_s=0.3, identifier=name
+        )
+        self.daemon = DeployDaemon(config, settings)
+        self.stop_event = threading.Event()
+        self.outcome: object = None
+        self.thread = threading.Thread(target=self._run, name=f"deployd-{name}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        self.outcome = self.daemon.run(self.stop_event)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(15)
+        assert not self.thread.is_alive(), "deployd did not stop within 15 s"
+
+
+@pytest.fixture
+def start_daemon():
+    started: list[RunningDaemon] = []
+
+    def start(pipeline: Pipeline, name: str = "deployd-a") -> RunningDaemon:
+        daemon = RunningDaemon(pipeline, name)
+        started.append(daemon)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()
+
+
+def _app_ids(pipeline: Pipeline, prefix: str = "/svc.main.") -> list[str]:
+    return sorted(pipeline.apps(prefix))
+
+
+def test_deploys_a_new_app_and_redeploys_on_yaml_and_deployments_changes(make_pipeline, start_daemon, wait_for):
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": INSTANCE})
+    daemon = start_daemon(pipeline)
+    wait_for(daemon.daemon.is_leader.is_set, timeout=10)
+    first = wait_for(lambda: _app_ids(pipeline), timeout=5)[0]
+    assert first.startswith("/svc.main.gitaaaaaaaa.config")
+
+    pipeline.write_service({"main": {**INSTANCE, "cpus": 0.02}})
+    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)[0]
+    # the bounce finishes: the old app is drained away by later steps
+    wait_for(lambda: _app_ids(pipeline) == [second], timeout=10)
+
+    pipeline.write_service({"main": {**INSTANCE, "cpus": 0.02}}, sha="b" * 40)  # a new deployments.json
+    third = wait_for(lambda: [i for i in _app_ids(pipeline) if i != second], timeout=5)[0]
+    assert third.startswith("/svc.main.gitbbbbbbbb.")
+    wait_for(lambda: _app_ids(pipeline) == [third], timeout=10)
+
+
+def test_an_unchanged_write_bounces_nothing(make_pipeline, start_daemon, wait_for):
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": INSTANCE})
+    daemon = start_daemon(pipeline).daemon
+    wait_for(lambda: _app_ids(pipeline), timeout=10)
+    wait_for(lambda: not daemon.queue.in_progress() and len(daemon.queue) == 0, timeout=5)
+    before = pipeline.faults.writes()
+    pipeline.write_service({"main": dict(reversed(list(INSTANCE.items())))})  # same config, new bytes
+    time.sleep(1.0)
+    assert pipeline.faults.writes() == before
+
+
+def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(
+    make_pipeline, start_daemon, zookeeper, wait_for
+):
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": INSTANCE})
+    first = start_daemon(pipeline, "deployd-a")
+    wait_for(first.daemon.is_leader.is_set, timeout=10)
+    second = start_daemon(pipeline, "deployd-b")
+    old = wait_for(lambda: _app_ids(pipeline), timeout=5)[0]
+    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    assert _contenders(pipeline) == ["deployd-a", "deployd-b"]
+    assert not second.daemon.is_leader.is_set() and len(second.daemon.queue) == 0
+
+    first.stop()
+    assert first.outcome.value == "stopped"
+    wait_for(second.daemon.is_leader.is_set, timeout=10)
+    pipeline.write_service({"main": {**INSTANCE, "mem": 64}})
+    wait_for(lambda: [i for i in _app_ids(pipeline) if i != old], timeout=5)
+    assert _contenders(pipeline) == ["deployd-b"]
+
+
+def _contenders(pipeline: Pipeline) -> list[str]:
+    from paasta_tools.clients.zookeeper import zk_connection
+
+    with zk_connection(pipeline.zookeeper_url) as client:
+        return contenders(client)
+
+
+def test_a_broken_service_does_not_stop_another_ones_deploy(make_pipeline, start_daemon, wait_for):
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": INSTANCE}, service="broken")
+    (pipeline.soa_dir / "broken" / "marathon-devcluster.yaml").write_text("main: {cpus: [unclosed\n")
+    pipeline.write_service({"main": INSTANCE})
+    start_daemon(pipeline)
+    first = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+    assert pipeline.apps("/broken.") == {}
+
+    (pipeline.soa_dir / "broken" / "marathon-devcluster.yaml").write_text("main: {instances: [1, 2]}\n")
+    pipeline.write_service({"main": {**INSTANCE, "cpus": 0.03}})
+    wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)
+    assert pipeline.apps("/broken.") == {}
+
+    pipeline.write_service({"main": INSTANCE}, service="broken")  # fixed: deployed within seconds
+    wait_for(lambda: pipeline.apps("/broken.main."), timeout=5)
+
+
+def test_the_installed_command_stops_cleanly_on_sigterm(make_pipeline, wait_for):
+    pipeline = make_pipeline("noop")
+    pipeline.write_service({"main": INSTANCE})
+    command = [str(Path(sys.executable).parent / "paasta-deployd"), "-d", str(pipeline.soa_dir)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        wait_for(lambda: _app_ids(pipeline), timeout=15)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "This node is elected as leader" in stderr
+    assert "svc.main has a new marathon app ID, and so needs bouncing" in stderr
+    assert _contenders(pipeline) == []
+
+
+def test_the_installed_command_without_system_config_exits_1(tmp_path):
+    env = {**os.environ, "PAASTA_SYSTEM_CONFIG_DIR": str(tmp_path / "missing")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "paasta-deployd")], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert result.returncode == 1
+    assert "Could not find system paasta configuration directory" in result.stderr
+    assert "Traceback" not in result.stderr
