@@ -59,6 +59,7 @@ SCRIPTS = {
     "paasta_cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
     "cleanup_maintenance": "paasta_tools.scripts.cleanup_maintenance:main",
     "paasta-api": "paasta_tools.api.api:main",
+    "paasta-deployd": "paasta_tools.scripts.paasta_deployd:main",
     "paasta_metastatus": "paasta_tools.scripts.paasta_metastatus:main",
     "paasta_metastatus.py": "paasta_tools.scripts.paasta_metastatus:main",
     "check_synapse_replication": "paasta_tools.scripts.check_synapse_replication:main",

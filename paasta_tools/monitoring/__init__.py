@@ -1,0 +1,1 @@
+"""Pure logic of the host-side monitoring checks (synapse replication, orphaned containers)."""

@@ -1,0 +1,70 @@
+"""kill_orphaned_docker_containers' decision from an agent state and the engine's Mesos containers."""
+
+from __future__ import annotations
+
+from paasta_tools.monitoring.orphaned_containers import (
+    AgentTasks,
+    MesosContainer,
+    agent_tasks,
+    find_orphans,
+    is_mesos_container_name,
+    report,
+    split_container_name,
+)
+
+AGENT = "a1b2-S0"
+
+
+def executor(container: str, *tasks: tuple[str, str]) -> dict:
+    return {"container": container, "tasks": [{"id": t, "state": s} for t, s in tasks], "queued_tasks": []}
+
+
+STATE = {
+    "id": AGENT,
+    "frameworks": [
+        {
+            "executors": [
+                executor("c-run", ("svc.main.1", "TASK_RUNNING")),
+                executor("c-done", ("svc.main.0", "TASK_KILLED")),
+            ]
+        },
+        {"executors": [{"container": "c-queued", "tasks": [], "queued_tasks": [{"id": "ct:1:0:svc job:"}]}]},
+    ],
+}
+
+
+def test_live_tasks_and_their_containers():
+    tasks = agent_tasks(STATE)
+    assert tasks.agent_id == AGENT
+    assert tasks.task_ids == {"svc.main.1", "ct:1:0:svc job:"}
+    assert tasks.container_ids == {"c-run", "c-queued"}
+    assert agent_tasks({}) == AgentTasks("", frozenset(), frozenset())
+
+
+def test_names():
+    assert is_mesos_container_name("/mesos-a1b2-S0.c-run") and not is_mesos_container_name("web_1")
+    assert split_container_name("/mesos-a1b2-S0.c-run") == (AGENT, "c-run")
+    assert split_container_name("mesos-nodot") == ("nodot", "")
+
+
+def test_a_container_is_kept_by_its_task_or_its_container_id():
+    containers = [
+        MesosContainer(f"mesos-{AGENT}.c-run", "svc.main.1"),
+        MesosContainer(f"mesos-{AGENT}.c-other", "ct:1:0:svc job:"),  # task known, container id not
+        MesosContainer(f"mesos-{AGENT}.c-queued", None),  # container known, no task id in its env
+        MesosContainer(f"mesos-{AGENT}.c-done", "svc.main.0"),  # its task ended
+        MesosContainer(f"mesos-{AGENT}.c-gone", "svc.main.9"),
+        MesosContainer("mesos-other-S0.c-x", "svc.main.8"),
+    ]
+    orphans = find_orphans(containers, agent_tasks(STATE))
+    assert [c.name for c in orphans] == [f"mesos-{AGENT}.c-done", f"mesos-{AGENT}.c-gone", "mesos-other-S0.c-x"]
+    only_mine = find_orphans(containers, agent_tasks(STATE), only_this_agent=True)
+    assert [c.name for c in only_mine] == [f"mesos-{AGENT}.c-done", f"mesos-{AGENT}.c-gone"]
+
+
+def test_report_lines():
+    assert report([], force=True) == "OK: All mesos task IDs accounted for"
+    orphans = [MesosContainer("mesos-a.b", "svc.main.9"), MesosContainer("mesos-a.c", None)]
+    expected = "CRIT: Docker containers are orphaned: mesos-a.b (svc.main.9), mesos-a.c (None)"
+    assert report(orphans, force=False) == expected
+    assert report(orphans, force=True).endswith("mesos-a.c (None) and will be killed")
