@@ -204,8 +204,9 @@ class Engine:
             self.state.save_task(task)
             return
         if state not in TERMINAL_STATES:
-            if task.started_at is None and state == "TASK_KILLING":
-                task.started_at = started or now
+            if state == "TASK_KILLING":
+                task.started_at = task.started_at or started or now
+                task.killing_at = now
             self.state.save_task(task)
             return
         del app.tasks[task.id]
@@ -398,6 +399,7 @@ class Engine:
         task.killing = True
         if task.state in KILLABLE_STATES:
             task.state = "TASK_KILLING"
+            task.killing_at = time.time()
             task.json_text = None
             self.events.publish("status_update_event", self._status_event(task, task.state, ""))
         self.state.save_task(task)

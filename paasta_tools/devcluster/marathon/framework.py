@@ -32,6 +32,8 @@ class MarathonFramework:
         statuses = [{"state": "TASK_STAGING", "timestamp": task.staged_at}]
         if task.started_at:
             statuses.append({"state": "TASK_RUNNING", "timestamp": task.started_at})
+        if task.killing_at:
+            statuses.append({"state": "TASK_KILLING", "timestamp": task.killing_at})
         if finished_at is not None:
             statuses.append({"state": task.state, "timestamp": finished_at})
         return {

@@ -83,6 +83,7 @@ class Task:
         "launched_seq",
         "readiness",
         "readiness_checking",
+        "killing_at",
     )
 
     def __init__(
@@ -108,6 +109,8 @@ class Task:
         # Readiness results while a deployment waits for this task; None when no check applies.
         self.readiness: list[ReadinessResult] | None = None
         self.readiness_checking = False
+        # When the task went TASK_KILLING (for the Mesos master's list of its status updates).
+        self.killing_at: float | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -119,6 +122,7 @@ class Task:
             "startedAt": self.started_at,
             "state": self.state,
             "killing": self.killing,
+            "killingAt": self.killing_at,
         }
 
     @property
@@ -364,6 +368,7 @@ class MarathonState:
             task.started_at = doc["startedAt"]
             task.state = doc["state"]
             task.killing = doc.get("killing", False)
+            task.killing_at = doc.get("killingAt")
             owner = app if app is not None else self.stopping.setdefault(app_id, App(definition, doc["version"]))
             owner.tasks[task_id] = task
             loaded.append((task, doc))

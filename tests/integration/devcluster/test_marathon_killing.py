@@ -63,9 +63,13 @@ def _states(marathon: Api, path: str) -> dict[str, str]:
     return {t["id"]: t["state"] for t in marathon("GET", path).json()["tasks"]}
 
 
-def _completed(handle) -> dict[str, str]:
+def _completed_tasks(handle) -> dict[str, dict]:
     state = requests.get(f"{handle.mesos_url}/master/state", timeout=5).json()
-    return {t["id"]: t["state"] for f in state["frameworks"] for t in f["completed_tasks"]}
+    return {t["id"]: t for f in state["frameworks"] for t in f["completed_tasks"]}
+
+
+def _completed(handle) -> dict[str, str]:
+    return {task_id: task["state"] for task_id, task in _completed_tasks(handle).items()}
 
 
 def test_a_killed_task_is_killing_until_the_grace_period_ends(handle, marathon, client):
@@ -87,6 +91,8 @@ def test_a_killed_task_is_killing_until_the_grace_period_ends(handle, marathon, 
     elapsed = time.monotonic() - killed_at
     assert 1.5 <= elapsed < 8  # TERM was ignored: the KILL came after the 2 s grace
     assert _pids_of_task(task.id) == []
+    statuses = [s["state"] for s in _completed_tasks(handle)[task.id]["statuses"]]
+    assert statuses == ["TASK_STAGING", "TASK_RUNNING", "TASK_KILLING", "TASK_KILLED"]
     assert task.id not in _states(marathon, "/v2/apps/stubborn/tasks")
     assert client.get_app("/stubborn").last_task_failure is None  # a kill is no failure
 
