@@ -11,7 +11,12 @@ from collections.abc import Iterator
 import pytest
 
 from paasta_tools.devcluster.executors.noop import NoopExecutor
-from paasta_tools.devcluster.health import http_status_is_healthy, resolve_port, run_health_check
+from paasta_tools.devcluster.health import (
+    http_status_is_healthy,
+    resolve_port,
+    run_health_check,
+    run_readiness_check,
+)
 from tests.conftest import free_port
 
 
@@ -121,3 +126,26 @@ def test_http_1xx_rule() -> None:
     assert http_status_is_healthy(101) is False
     assert http_status_is_healthy(101, ignore_http1xx=True) is True
     assert http_status_is_healthy(400) is False
+
+
+def readiness(check_dict: dict, port: int):
+    return asyncio.run(run_readiness_check(check_dict, "127.0.0.1", port))
+
+
+def test_readiness_is_a_status_of_http_status_codes_for_ready(http_port: int) -> None:
+    check_dict = {"protocol": "HTTP", "path": "/status/204", "timeoutSeconds": 2, "httpStatusCodesForReady": [200]}
+    answer = readiness(check_dict, http_port)
+    assert (answer.ready, answer.status, answer.body) == (False, 204, "")
+    assert readiness({**check_dict, "httpStatusCodesForReady": [200, 204]}, http_port).ready is True
+    assert readiness({**check_dict, "path": "/status/302"}, http_port).status == 302  # redirects are not followed
+
+
+def test_readiness_without_an_answer_is_not_ready(http_port: int) -> None:
+    slow = readiness(
+        {"protocol": "HTTP", "path": "/slow", "timeoutSeconds": 0.3, "httpStatusCodesForReady": [200]}, http_port
+    )
+    assert (slow.ready, slow.status) == (False, None) and "timed out" in slow.message
+    refused = readiness(
+        {"protocol": "HTTP", "path": "/", "timeoutSeconds": 1, "httpStatusCodesForReady": [200]}, free_port()
+    )
+    assert (refused.ready, refused.status) == (False, None)
