@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from paasta_tools.errors import InvalidJobNameError, PaastaNotConfiguredError
 from paasta_tools.marathon.job_id import deformat_job_id
@@ -30,32 +31,30 @@ class DeploydSettings:
     identifier: str = ""
 
 
-def _positive(value: float, key: str, directory: str) -> float:
-    if not value > 0:
+def _number(config: Any, key: str, positive: bool = True) -> float:
+    """``config.get_<key>()``; a value that is not a (positive) number is a config error naming the key."""
+    directory = getattr(config, "directory", "the system config")
+    try:
+        value = getattr(config, f"get_{key}")()
+    except (TypeError, ValueError):
+        raise PaastaNotConfiguredError(f"{key} in {directory} must be a number, got {config.get(key)!r}") from None
+    if positive and not value > 0:
         raise PaastaNotConfiguredError(f"{key} in {directory} must be a positive number, got {value!r}")
     return value
 
 
-def settings_from_system_config(config: object, soa_dir: str, **overrides: object) -> DeploydSettings:
-    """DeploydSettings from a SystemPaastaConfig's getters; a non-positive rate or count is a config error."""
-    directory = getattr(config, "directory", "the system config")
-    try:
-        values = {
-            "number_workers": int(_positive(config.get_deployd_number_workers(), "deployd_number_workers", directory)),
-            "startup_bounce_rate": _positive(
-                config.get_deployd_startup_bounce_rate(), "deployd_startup_bounce_rate", directory
-            ),
-            "big_bounce_rate": _positive(config.get_deployd_big_bounce_rate(), "deployd_big_bounce_rate", directory),
-            "failure_backoff_factor": config.get_deployd_worker_failure_backoff_factor(),
-            "maintenance_polling_frequency": _positive(
-                config.get_deployd_maintenance_polling_frequency(), "deployd_maintenance_polling_frequency", directory
-            ),
-            "startup_oracle_enabled": config.get_deployd_startup_oracle_enabled(),
-            "disabled_watchers": frozenset(config.get_disabled_watchers()),
-        }
-    except (TypeError, ValueError) as exc:
-        raise PaastaNotConfiguredError(f"a deployd_* setting in {directory} is not a number: {exc}") from None
-    return DeploydSettings(soa_dir=soa_dir, **{**values, **overrides})  # type: ignore[arg-type]
+def settings_from_system_config(config: Any, soa_dir: str, **overrides: Any) -> DeploydSettings:
+    """DeploydSettings from a SystemPaastaConfig's ``deployd_*`` getters; ``overrides`` replace fields."""
+    values = {
+        "number_workers": int(_number(config, "deployd_number_workers")),
+        "startup_bounce_rate": _number(config, "deployd_startup_bounce_rate"),
+        "big_bounce_rate": _number(config, "deployd_big_bounce_rate"),
+        "failure_backoff_factor": _number(config, "deployd_worker_failure_backoff_factor", positive=False),
+        "maintenance_polling_frequency": _number(config, "deployd_maintenance_polling_frequency"),
+        "startup_oracle_enabled": config.get_deployd_startup_oracle_enabled(),
+        "disabled_watchers": frozenset(config.get_disabled_watchers()),
+    }
+    return DeploydSettings(soa_dir=soa_dir, **{**values, **overrides})
 
 
 def instances_on_hosts(apps: Iterable[MarathonAppState], hosts: Collection[str]) -> list[tuple[str, str]]:
