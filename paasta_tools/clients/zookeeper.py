@@ -2,7 +2,8 @@
 
 Node names follow upstream so a site can share one ZooKeeper between old and new tools:
 ``/bounce/<service>.<instance>`` (``_`` written as ``--``), the global
-``/bounce/create_marathon_app_lock`` and ``/autoscaling/<service>/<instance>/instances``.
+``/bounce/create_marathon_app_lock``, ``/autoscaling/<service>/<instance>/instances`` (with the
+autoscaler's state nodes beside it) and the autoscaler's lock ``/autoscaling/autoscaling.lock``.
 """
 
 from __future__ import annotations
