@@ -13,19 +13,14 @@ from typing import Any
 from paasta_tools.clients import docker_exec
 from paasta_tools.clients.docker_containers import TASK_ID_LABEL
 from paasta_tools.errors import DockerEngineError
-from paasta_tools.monitoring.orphaned_containers import MesosContainer, is_mesos_container_name
-
-TASK_ID_VARIABLES = ("MESOS_TASK_ID", "mesos_task_id")
+from paasta_tools.monitoring.orphaned_containers import MesosContainer, is_mesos_container_name, task_id_from_env
 
 
 def task_id_of(info: Mapping[str, Any]) -> str | None:
     """The Mesos task id a ``docker inspect`` document names, or None."""
     config = info.get("Config") or {}
     env = dict(entry.partition("=")[::2] for entry in config.get("Env") or ())
-    for variable in TASK_ID_VARIABLES:
-        if env.get(variable):
-            return env[variable]
-    return (config.get("Labels") or {}).get(TASK_ID_LABEL) or None
+    return task_id_from_env(env) or (config.get("Labels") or {}).get(TASK_ID_LABEL) or None
 
 
 def list_mesos_containers(client: Any) -> list[MesosContainer]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 NAME_PREFIX = "mesos-"
+# Marathon sets MESOS_TASK_ID, Chronos mesos_task_id
+TASK_ID_VARIABLES = ("MESOS_TASK_ID", "mesos_task_id")
 TERMINAL_STATES = frozenset(
     {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"}
 )
@@ -33,6 +35,14 @@ class AgentTasks:
     agent_id: str
     task_ids: frozenset[str]
     container_ids: frozenset[str]
+
+
+def task_id_from_env(env: Mapping[str, str]) -> str | None:
+    """The Mesos task id a container's environment names, or None."""
+    for name in TASK_ID_VARIABLES:
+        if env.get(name):
+            return env[name]
+    return None
 
 
 def is_mesos_container_name(name: str) -> bool:

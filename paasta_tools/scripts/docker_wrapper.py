@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+
+from paasta_tools.monitoring.orphaned_containers import task_id_from_env
 
 EXIT_FAILURE = 1
 MAX_HOSTNAME_LENGTH = 63
 # -e, --env and short-flag clusters holding e (-te), each with the value attached by = or as the next word
 ENV_FLAG_RE = re.compile(r"^(-\w*e\w*|--env)(=(?P<value>\S.*))?$")
-TASK_ID_VARIABLES = ("MESOS_TASK_ID", "mesos_task_id")
 
 
 def env_from_args(args: Sequence[str]) -> dict[str, str]:
@@ -79,18 +80,10 @@ def insert_after_run(args: Sequence[str], argument: str) -> list[str]:
     return result
 
 
-def task_id_of(env: Mapping[str, str]) -> str | None:
-    """The Mesos task id Marathon or Chronos put in the container's environment."""
-    for name in TASK_ID_VARIABLES:
-        if env.get(name):
-            return env[name]
-    return None
-
-
 def rewrite_docker_args(args: Sequence[str], fqdn: str) -> list[str]:
     """The docker arguments (without the program name) to run, given this host's ``fqdn``."""
     args = list(args)
-    task_id = task_id_of(env_from_args(args))
+    task_id = task_id_from_env(env_from_args(args))
     if task_id is None or uses_host_network(args) or sets_hostname(args):
         return args
     return insert_after_run(args, f"--hostname={task_hostname(fqdn, task_id)}")

@@ -47,15 +47,15 @@ def default_agent_url() -> str:
     return f"http://{socket.getfqdn()}:{MESOS_AGENT_PORT}"
 
 
-def run(args: argparse.Namespace, agent_client: Any, docker_client: Any, out: Any) -> int:
-    """Report the orphans (killing them with ``--force``); the exit code."""
+def run(force: bool, only_this_agent: bool, agent_client: Any, docker_client: Any, out: Any) -> int:
+    """Report the orphans (killing them when ``force``); the exit code."""
     from paasta_tools.clients.mesos_containers import kill_container, list_mesos_containers
     from paasta_tools.monitoring.orphaned_containers import agent_tasks, find_orphans, report
 
     agent = agent_tasks(agent_client.agent_state())
-    orphans = find_orphans(list_mesos_containers(docker_client), agent, args.only_this_agent)
-    out.write(report(orphans, args.force) + "\n")
-    if args.force:
+    orphans = find_orphans(list_mesos_containers(docker_client), agent, only_this_agent)
+    out.write(report(orphans, force) + "\n")
+    if force:
         for orphan in orphans:
             kill_container(docker_client, orphan.name)
     return EXIT_FAILURE if orphans else EXIT_OK
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         agent_client = MesosAgentClient(args.agent_url or default_agent_url())
-        return run(args, agent_client, connect(), sys.stdout)
+        return run(args.force, args.only_this_agent, agent_client, connect(), sys.stdout)
     except PaastaError as exc:
         print(f"kill_orphaned_docker_containers: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -10,6 +10,7 @@ from paasta_tools.monitoring.orphaned_containers import (
     is_mesos_container_name,
     report,
     split_container_name,
+    task_id_from_env,
 )
 
 AGENT = "a1b2-S0"
@@ -68,3 +69,9 @@ def test_report_lines():
     expected = "CRIT: Docker containers are orphaned: mesos-a.b (svc.main.9), mesos-a.c (None)"
     assert report(orphans, force=False) == expected
     assert report(orphans, force=True).endswith("mesos-a.c (None) and will be killed")
+
+
+def test_task_id_from_marathon_or_chronos_environment():
+    assert task_id_from_env({"MESOS_TASK_ID": "svc.main.1", "mesos_task_id": "x"}) == "svc.main.1"
+    assert task_id_from_env({"MESOS_TASK_ID": "", "mesos_task_id": "ct:1:0:svc job:"}) == "ct:1:0:svc job:"
+    assert task_id_from_env({"PORT": "1"}) is None
