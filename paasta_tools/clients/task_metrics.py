@@ -53,10 +53,11 @@ class AgentStatistics:
 
     def _agent_urls(self) -> dict[str, str]:
         if self._agents is None:
-            self._agents = {}
-            for slave in self.master.slaves():
-                if slave.get("hostname") and slave.get("pid"):
-                    self._agents[str(slave["hostname"])] = agent_url_from_pid(str(slave["pid"]))
+            self._agents = {
+                str(slave["hostname"]): agent_url_from_pid(str(slave["pid"]))
+                for slave in self.master.slaves()
+                if slave.get("hostname") and slave.get("pid")
+            }
         return self._agents
 
     def of_agent(self, hostname: str) -> dict[str, Mapping[str, Any]]:

@@ -111,6 +111,11 @@ def wants_autoscaling(target: InstanceTarget) -> bool:
     return config.get_autoscaling_params().get("decision_policy") != DecisionPolicy.BESPOKE.value
 
 
+def where_of(target: InstanceTarget, cluster: str) -> str:
+    """How errors name the instance: ``svc.main in marathon-<cluster>.yaml``."""
+    return f"{target.name} in marathon-{cluster}.yaml"
+
+
 def _write_log(env: AutoscalerEnv, target: InstanceTarget, line: str, level: str = "event") -> None:
     env.log_writer.log(target.service, line, "deploy", level=level, cluster=env.cluster, instance=target.instance)
 
@@ -145,8 +150,11 @@ def measure_utilization(
 
 
 def _pid_delta(state: InstanceState, error: float, current: int, bounds: tuple[int, int], now: float) -> int:
-    values = [state.read_float(name) for name in ("pid_iterm", "pid_last_error", "pid_last_time")]
-    previous = policies.PidState(*values) if None not in values else policies.PidState()  # type: ignore[arg-type]
+    iterm, last_error, last_time = (state.read_float(n) for n in ("pid_iterm", "pid_last_error", "pid_last_time"))
+    if iterm is None or last_error is None or last_time is None:
+        previous = policies.PidState()  # upstream starts over unless all three nodes are there
+    else:
+        previous = policies.PidState(iterm, last_error, last_time)
     delta, new = policies.pid_policy(error, current, bounds[0], bounds[1], previous, now)
     state.write("pid_iterm", str(new.iterm))
     state.write("pid_last_error", str(new.last_error))
@@ -155,7 +163,12 @@ def _pid_delta(state: InstanceState, error: float, current: int, bounds: tuple[i
 
 
 def _proportional_delta(
-    state: InstanceState, params: AutoscalingParams, utilization: float, counts: tuple[int, int, int, int], now: float
+    state: InstanceState,
+    params: AutoscalingParams,
+    utilization: float,
+    counts: tuple[int, int, int, int],
+    now: float,
+    where: str,
 ) -> int:
     current, min_instances, max_instances, healthy = counts
     inputs = policies.ProportionalInputs(
@@ -163,7 +176,7 @@ def _proportional_delta(
         params.offset, params.forecast_policy, params.good_enough_window, params.forecast_options,
     )  # fmt: skip
     history = forecasting.deserialize_historical_load(state.read("historical_load") or b"")
-    delta, new_history = policies.proportional_policy(inputs, history, now, f"{state.root}")
+    delta, new_history = policies.proportional_policy(inputs, history, now, where)
     state.write("historical_load", forecasting.serialize_historical_load(new_history))
     return delta
 
@@ -188,7 +201,7 @@ def policy_delta(
     if params.decision_policy is DecisionPolicy.PID:
         return _pid_delta(state, error, current, (min_instances, max_instances), now)
     if params.decision_policy is DecisionPolicy.PROPORTIONAL:
-        return _proportional_delta(state, params, utilization, counts, now)
+        return _proportional_delta(state, params, utilization, counts, now, where_of(target, env.cluster))
     return 0
 
 
@@ -198,7 +211,7 @@ def autoscale_instance(env: AutoscalerEnv, target: InstanceTarget, app: Marathon
     ``app`` is the Marathon app with the instance's current app id (None when it does not exist).
     """
     config = target.config
-    params = parse_autoscaling_params(config.get_autoscaling_params(), f"{target.name} in marathon-{env.cluster}.yaml")
+    params = parse_autoscaling_params(config.get_autoscaling_params(), where_of(target, env.cluster))
     now = env.clock()
     tasks = decisions.autoscaling_tasks(app, datetime.datetime.fromtimestamp(now, datetime.UTC))
     if not tasks:

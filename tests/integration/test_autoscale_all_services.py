@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from paasta_tools.autoscaling.forecasting import deserialize_historical_load
 from paasta_tools.clients import marathon_client
 from paasta_tools.clients import zookeeper as zk
 from paasta_tools.devcluster.executors.process import ProcessExecutor
@@ -195,3 +196,19 @@ def test_a_held_lock_skips_the_run_and_bespoke_or_fixed_instances_are_left_alone
         "Caught Exception svc.broken in marathon-devcluster.yaml: autoscaling.decision_policy 'guess' "
         "is not one of bespoke, pid, proportional, threshold"
     )
+
+
+def test_proportional_policy_keeps_its_load_history_in_zookeeper(cluster: Cluster, wait_for) -> None:
+    autoscaling = {"metrics_provider": "http", "decision_policy": "proportional", "endpoint": "load", "setpoint": 0.5}
+    cluster.write_service({"web": _instance(HTTP_SERVER, 1, 5, autoscaling=autoscaling)})
+    cluster.store("web", 2)
+    cluster.deploy()
+    wait_for(lambda: cluster.running_tasks("web") == 2, timeout=20)
+    wait_for(lambda: all(_answers(task) for task in cluster.app("web").tasks), timeout=10)
+
+    assert cluster.autoscale() == 0
+    assert cluster.count("web") == 4  # load 0.95 * 2 = 1.9; 1.9 / 0.5 = 3.8 -> 4
+    with zk.zk_connection(cluster.zookeeper_url) as client:
+        history = deserialize_historical_load(zk.read_node(client, "/autoscaling/svc/web/historical_load"))
+    assert [load for _, load in history] == [pytest.approx(1.9)]
+    assert abs(history[0][0] - time.time()) < 60
