@@ -127,6 +127,22 @@ def test_kill_escalates_to_sigkill_for_the_whole_group(tmp_path: Path) -> None:
     run(scenario())
 
 
+def test_a_task_ignoring_term_runs_until_the_grace_period_ends(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        executor = ProcessExecutor(tmp_path)
+        spec = make_spec("trap '' TERM; touch trapped; sleep 30")
+        await executor.launch(spec)
+        trapped = executor.sandbox(spec.task_id) / "trapped"
+        await async_wait_for(lambda: asyncio.sleep(0, trapped.exists()))
+        await executor.kill(spec.task_id, grace_seconds=1.5)
+        await asyncio.sleep(0.8)  # TERM was sent: the task ignores it and is still running
+        assert (await executor.poll())[spec.task_id].state is TaskState.RUNNING
+        status = await wait_state(executor, spec.task_id, TaskState.KILLED, TaskState.FAILED, timeout=10)
+        assert status.state is TaskState.KILLED
+
+    run(scenario())
+
+
 def test_external_kill_is_a_failure(tmp_path: Path) -> None:
     async def scenario() -> None:
         executor = ProcessExecutor(tmp_path)

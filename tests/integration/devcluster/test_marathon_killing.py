@@ -19,7 +19,7 @@ from tests.integration.devcluster.test_marathon_engine import _events_until
 from tests.integration.devcluster.test_marathon_processes import _pids_of_task, free_port_range
 
 # Ignores TERM (the ignored disposition is inherited by sleep): only the KILL after the grace period ends it.
-STUBBORN = "trap '' TERM; sleep 1000"
+STUBBORN = "trap '' TERM; touch trapped; sleep 1000"
 AGENT = maintenance.MachineId("127.0.0.1", "127.0.0.1")
 
 
@@ -75,6 +75,7 @@ def _completed(handle) -> dict[str, str]:
 def test_a_killed_task_is_killing_until_the_grace_period_ends(handle, marathon, client):
     create(marathon, "/stubborn", cmd=STUBBORN, taskKillGracePeriodSeconds=2)
     (task,) = wait_for(lambda: client.get_app("/stubborn").tasks_running == 1 and client.get_app("/stubborn").tasks)
+    wait_for(lambda: (handle.cluster.executor.sandbox(task.id) / "trapped").exists())
     pids = _pids_of_task(task.id)
     assert pids
     killed_at = time.monotonic()
