@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from paasta_tools.clients import zookeeper
-from paasta_tools.deployd.changes import RateLimit, changed_services, rate_limited
+from paasta_tools.deployd.changes import RateLimit, changed_services, changed_system_files, rate_limited
 from paasta_tools.deployd.leader import Outcome, run_as_leader
 from paasta_tools.deployd.queue import STARTUP_PRIORITY, ServiceInstance
 from paasta_tools.deployd.settings import DeploydSettings, instances_on_hosts
-from paasta_tools.deployd.watcher import SoaDirWatcher
+from paasta_tools.deployd.watcher import SoaDirWatcher, SystemConfigWatcher
 from paasta_tools.deployd.workers import InstanceStepper, SharedQueue, run_worker
 from paasta_tools.errors import NoDockerImageError, PaastaError, PaastaNotConfiguredError
 from paasta_tools.marathon.bounce_plan import instance_needs_work
@@ -69,11 +69,14 @@ class DeployDaemon:
         self.settings = settings
         self.cluster = system_config.get_cluster()
         self.identifier = settings.identifier or socket.getfqdn()
-        self.make_reconciler = reconciler_factory or (lambda: _default_reconciler(system_config, settings.soa_dir))
+        self.make_reconciler = reconciler_factory or (lambda: _default_reconciler(self.system_config, settings.soa_dir))
         self.clock = clock
         self.is_leader = threading.Event()
         self.queue = SharedQueue(clock)
         self.workers: list[threading.Thread] = []
+        self.steppers: list[InstanceStepper] = []
+        self.reconciler: Any = None
+        self.retired: list[Any] = []  # replaced reconcilers: a worker may still be in a step with one
 
     def zookeeper_url(self) -> str:
         url = self.system_config.get("zookeeper")
@@ -91,20 +94,30 @@ class DeployDaemon:
     def lead(self, resign: threading.Event) -> None:
         log.info("This node is elected as leader %s", self.identifier)
         self.is_leader.set()
-        reconciler = self.make_reconciler()
+        self.reconciler = self.make_reconciler()
         self.queue = SharedQueue(self.clock)
         try:
-            next_sweep = self.clock() + self.startup(reconciler)
-            self.start_workers(reconciler, resign)
+            next_sweep = self.clock() + self.startup(self.reconciler)
+            self.start_workers(resign)
             log.info("Startup finished!")
-            self.watch(reconciler, resign, next_sweep)
+            self.watch(resign, next_sweep)
         finally:
             resign.set()
             for worker in self.workers:
                 worker.join()
-            reconciler.locks.close()
+            for reconciler in [self.reconciler, *self.retired]:
+                reconciler.locks.close()
+            self.retired = []
             self.is_leader.clear()
             log.info("Leadership given up")
+
+    def use_reconciler(self, reconciler: Any) -> None:
+        """Make the workers deploy through ``reconciler`` (built from a new system config)."""
+        reconciler.env.draining_hosts = self.reconciler.env.draining_hosts
+        self.retired.append(self.reconciler)
+        self.reconciler = reconciler
+        for stepper in self.steppers:
+            stepper.reconciler = reconciler
 
     # --- startup and the sweep ---------------------------------------------------------------
 
@@ -168,45 +181,52 @@ class DeployDaemon:
 
     # --- workers -----------------------------------------------------------------------------
 
-    def _new_worker(self, number: int, reconciler: Any, resign: threading.Event) -> threading.Thread:
-        stepper = InstanceStepper(reconciler, self.settings.bounce_again_s)
+    def _new_worker(self, number: int, resign: threading.Event) -> threading.Thread:
+        stepper = InstanceStepper(self.reconciler, self.settings.bounce_again_s)
+        self.steppers.append(stepper)
         name = f"Worker{number}"
         args = (name, self.queue, stepper, self.settings.failure_backoff_factor, resign, self.clock)
         worker = threading.Thread(target=run_worker, args=args, name=name, daemon=True)
         worker.start()
         return worker
 
-    def start_workers(self, reconciler: Any, resign: threading.Event) -> None:
+    def start_workers(self, resign: threading.Event) -> None:
         log.info("Starting worker threads")
-        self.workers = [self._new_worker(i, reconciler, resign) for i in range(self.settings.number_workers)]
+        self.steppers = []
+        self.workers = [self._new_worker(i, resign) for i in range(self.settings.number_workers)]
 
-    def replace_dead_workers(self, reconciler: Any, resign: threading.Event) -> None:
+    def replace_dead_workers(self, resign: threading.Event) -> None:
         for index, worker in enumerate(self.workers):
             if not worker.is_alive() and not resign.is_set():
                 log.error(DEAD_WORKER_MESSAGE)
-                self.workers[index] = self._new_worker(len(self.workers) + index, reconciler, resign)
+                self.workers[index] = self._new_worker(len(self.workers) + index, resign)
 
     # --- watchers ----------------------------------------------------------------------------
 
     def enabled(self, watcher: str) -> bool:
         return watcher not in self.settings.disabled_watchers
 
-    def watch(self, reconciler: Any, resign: threading.Event, next_sweep: float) -> None:
+    def watch(self, resign: threading.Event, next_sweep: float) -> None:
         """Poll the watchers every ``poll_interval_s`` until ``resign``; an error in a poll is logged."""
         soa = SoaDirWatcher(self.settings.soa_dir, self.cluster)
         fingerprints = soa.scan()
+        public = SystemConfigWatcher(self.system_config.directory)
+        public_fingerprints = public.scan()
         draining: frozenset[str] = frozenset()
         next_maintenance = self.clock()
         while not resign.wait(self.settings.poll_interval_s):
             try:
                 if self.enabled("SoaFileWatcher"):
-                    fingerprints = self.poll_soa_dir(reconciler, soa, fingerprints)
+                    fingerprints = self.poll_soa_dir(self.reconciler, soa, fingerprints)
+                if self.enabled("PublicConfigFileWatcher"):
+                    public_fingerprints = self.poll_system_config(public, public_fingerprints)
                 if self.enabled("MaintenanceWatcher") and self.clock() >= next_maintenance:
-                    draining = self.poll_maintenance(reconciler, draining)
+                    draining = self.poll_maintenance(self.reconciler, draining)
                     next_maintenance = self.clock() + self.settings.maintenance_polling_frequency
                 if self.clock() >= next_sweep:
-                    next_sweep = self.clock() + self.sweep(list(reconciler.cluster_targets()), self.clock())
-                self.replace_dead_workers(reconciler, resign)
+                    targets = list(self.reconciler.cluster_targets())
+                    next_sweep = self.clock() + self.sweep(targets, self.clock())
+                self.replace_dead_workers(resign)
             except Exception:  # a watcher's bug must not stop the daemon; the next poll tries again
                 log.exception("Error while watching for changes")
 
@@ -246,3 +266,29 @@ class DeployDaemon:
             pairs = instances_on_hosts(reconciler.list_apps(), new)
             self.queue.put(ServiceInstance(s, i, "MaintenanceWatcher", now, now, enqueue_time=now) for s, i in pairs)
         return hosts
+
+    def poll_system_config(self, watcher: SystemConfigWatcher, before: dict[str, str]) -> dict[str, str]:
+        """On a change of /etc/paasta: deploy through the new config, bouncing affected instances slowly."""
+        from paasta_tools.system_config import load_system_paasta_config
+
+        after = watcher.scan()
+        if not changed_system_files(before, after):
+            return after
+        try:
+            config = load_system_paasta_config(self.system_config.directory)
+        except PaastaError as exc:
+            log.error("Couldn't load public config, keeping the previous one: %s", exc)
+            return after
+        if config.config_dict == self.system_config.config_dict:
+            return after
+        log.info("Public config has changed, now checking if it affects any services config shas")
+        self.system_config = config
+        self.use_reconciler(self.make_reconciler())
+        now = self.clock()
+        found = self.needing_bounce(self.reconciler, self.reconciler.cluster_targets(), now, "PublicConfigFileWatcher")
+        if found:
+            log.info("Found config change affecting %d service instances, now doing a staggered bounce", len(found))
+            limit = RateLimit(now, self.settings.big_bounce_rate)
+            pairs = [(item.service, item.instance) for item in found]
+            self.queue.put(rate_limited(pairs, limit, "PublicConfigFileWatcher"))
+        return after

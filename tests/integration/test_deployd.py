@@ -6,6 +6,7 @@ fast poll and a short bounce-again delay, so each scenario converges in a few se
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,8 @@ from paasta_tools.deployd.leader import contenders
 from paasta_tools.deployd.master import DeployDaemon
 from paasta_tools.deployd.settings import settings_from_system_config
 from paasta_tools.system_config import load_system_paasta_config
-from tests.integration.marathon_pipeline.conftest import Pipeline, make_pipeline  # noqa: F401 (fixture)
+from tests.integration.marathon_pipeline.conftest import Pipeline
+from tests.support.devcluster import write_devcluster_system_config
 
 INSTANCE = {"cmd": "sleep 300", "instances": 1, "cpus": 0.01, "mem": 32, "disk": 10, "bounce_method": "brutal"}
 REPO = Path(__file__).resolve().parents[2]
@@ -50,6 +52,24 @@ class RunningDaemon:
 
 
 @pytest.fixture
+def pipeline(devcluster_factory, zookeeper, sensu_listener, tmp_path, monkeypatch) -> Pipeline:
+    """A devcluster (no-op tasks), ZooKeeper and a soa dir; PAASTA_SYSTEM_CONFIG_DIR points at its config."""
+    from paasta_tools.devcluster.executors.noop import NoopExecutor
+
+    data_dir = tmp_path / "devcluster"
+    running = devcluster_factory(executor=NoopExecutor(), apis=("marathon",), data_dir=data_dir)
+    config_dir = write_devcluster_system_config(
+        tmp_path / "etc_paasta", running, zookeeper_port=zookeeper.port, sensu_port=sensu_listener.port
+    )
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(config_dir))
+    (tmp_path / "soa").mkdir()
+    made = Pipeline(running, tmp_path / "soa", sensu_listener, data_dir / "logs")
+    made.zookeeper_url = zookeeper.url(f"/mesos-{running.cluster.settings.cluster}")
+    return made
+
+
+@pytest.fixture
 def start_daemon():
     started: list[RunningDaemon] = []
 
@@ -67,8 +87,7 @@ def _app_ids(pipeline: Pipeline, prefix: str = "/svc.main.") -> list[str]:
     return sorted(pipeline.apps(prefix))
 
 
-def test_deploys_a_new_app_and_redeploys_on_yaml_and_deployments_changes(make_pipeline, start_daemon, wait_for):
-    pipeline = make_pipeline("noop")
+def test_deploys_a_new_app_and_redeploys_on_yaml_and_deployments_changes(pipeline, start_daemon, wait_for):
     pipeline.write_service({"main": INSTANCE})
     daemon = start_daemon(pipeline)
     wait_for(daemon.daemon.is_leader.is_set, timeout=10)
@@ -86,8 +105,7 @@ def test_deploys_a_new_app_and_redeploys_on_yaml_and_deployments_changes(make_pi
     wait_for(lambda: _app_ids(pipeline) == [third], timeout=10)
 
 
-def test_an_unchanged_write_bounces_nothing(make_pipeline, start_daemon, wait_for):
-    pipeline = make_pipeline("noop")
+def test_an_unchanged_write_bounces_nothing(pipeline, start_daemon, wait_for):
     pipeline.write_service({"main": INSTANCE})
     daemon = start_daemon(pipeline).daemon
     wait_for(lambda: _app_ids(pipeline), timeout=10)
@@ -98,10 +116,7 @@ def test_an_unchanged_write_bounces_nothing(make_pipeline, start_daemon, wait_fo
     assert pipeline.faults.writes() == before
 
 
-def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(
-    make_pipeline, start_daemon, zookeeper, wait_for
-):
-    pipeline = make_pipeline("noop")
+def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, start_daemon, zookeeper, wait_for):
     pipeline.write_service({"main": INSTANCE})
     first = start_daemon(pipeline, "deployd-a")
     wait_for(first.daemon.is_leader.is_set, timeout=10)
@@ -126,8 +141,7 @@ def _contenders(pipeline: Pipeline) -> list[str]:
         return contenders(client)
 
 
-def test_a_broken_service_does_not_stop_another_ones_deploy(make_pipeline, start_daemon, wait_for):
-    pipeline = make_pipeline("noop")
+def test_a_broken_service_does_not_stop_another_ones_deploy(pipeline, start_daemon, wait_for):
     pipeline.write_service({"main": INSTANCE}, service="broken")
     (pipeline.soa_dir / "broken" / "marathon-devcluster.yaml").write_text("main: {cpus: [unclosed\n")
     pipeline.write_service({"main": INSTANCE})
@@ -144,8 +158,26 @@ def test_a_broken_service_does_not_stop_another_ones_deploy(make_pipeline, start
     wait_for(lambda: pipeline.apps("/broken.main."), timeout=5)
 
 
-def test_the_installed_command_stops_cleanly_on_sigterm(make_pipeline, wait_for):
-    pipeline = make_pipeline("noop")
+def test_a_system_config_change_bounces_the_instances_it_changes(pipeline, start_daemon, wait_for):
+    config_dir = Path(os.environ["PAASTA_SYSTEM_CONFIG_DIR"])
+    (config_dir / "deployd.json").write_text(json.dumps({"deployd_big_bounce_rate": 6000}))
+    pipeline.write_service({"main": INSTANCE})
+    daemon = start_daemon(pipeline).daemon
+    first = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+
+    (config_dir / "zz-unrelated.json").write_text(json.dumps({"deployd_log_level": "DEBUG"}))
+    time.sleep(0.5)
+    assert _app_ids(pipeline) == [first]
+
+    volume = {"hostPath": "/etc/ssl", "containerPath": "/etc/ssl", "mode": "RO"}
+    (config_dir / "zz-volumes.json").write_text(json.dumps({"volumes": [volume]}))
+    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)[0]
+    app = pipeline.apps()[second]
+    assert {"hostPath": "/etc/ssl", "containerPath": "/etc/ssl", "mode": "RO"} in app["container"]["volumes"]
+    assert daemon.system_config.get_volumes() == [volume]
+
+
+def test_the_installed_command_stops_cleanly_on_sigterm(pipeline, wait_for):
     pipeline.write_service({"main": INSTANCE})
     command = [str(Path(sys.executable).parent / "paasta-deployd"), "-d", str(pipeline.soa_dir)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
