@@ -31,6 +31,7 @@ from paasta_tools.errors import (
     MesosError,
     MetricsProviderNoDataError,
     NoDockerImageError,
+    PaastaError,
     PaastaNotConfiguredError,
 )
 from paasta_tools.marathon.app_dict import app_system_config_from
@@ -238,8 +239,8 @@ def run_instance(env: AutoscalerEnv, target: InstanceTarget, apps: Mapping[str, 
         new = autoscale_instance(env, target, apps.get(str(target.app_dict["id"]).lstrip("/")))
     except Exception as exc:  # one broken instance must not stop the others
         _write_log(env, target, f"Caught Exception {exc}")
-        if not isinstance(exc, MetricsProviderNoDataError):
-            log.warning("Autoscaling %s failed", target.name, exc_info=True)
+        if not isinstance(exc, PaastaError):  # a bug or library surprise: keep its traceback for the operator
+            log.warning("Unexpected error autoscaling %s", target.name, exc_info=True)
         return InstanceResult(target.name, error=str(exc), no_data=isinstance(exc, MetricsProviderNoDataError))
     return InstanceResult(target.name, new_instances=new)
 
