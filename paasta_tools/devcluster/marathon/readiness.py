@@ -3,8 +3,8 @@
 A task launched by a running deployment of an app with ``readinessChecks`` is checked once it runs
 (and is healthy, if the app has health checks): a GET every ``intervalSeconds`` against the host port
 named ``portName``, until every check answered a status in ``httpStatusCodesForReady``.  Then the
-checks stop; the results stay visible until the deployment moves past the app's step or ends.  The checks themselves are run by
-``paasta_tools.devcluster.health.run_readiness_check``.
+checks stop; the results stay visible until the deployment moves past the app's step or ends.
+The checks themselves are run by ``paasta_tools.devcluster.health.run_readiness_check``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from paasta_tools.devcluster.health import ReadinessAnswer
 from paasta_tools.devcluster.marathon import planning
 from paasta_tools.devcluster.marathon.model import network, port_mappings
-from paasta_tools.devcluster.marathon.state import App, ReadinessResult, Task
+from paasta_tools.devcluster.marathon.state import ReadinessResult, Task
 
 if TYPE_CHECKING:
     from paasta_tools.devcluster.marathon.engine import Engine
@@ -87,9 +87,9 @@ class ReadinessScheduler:
                 if task.version not in deploying or not task.definition.get("readinessChecks"):
                     task.readiness = None
                 elif wants_checks(task):
-                    self._schedule_task(app, task, now)
+                    self._schedule_task(task, now)
 
-    def _schedule_task(self, app: App, task: Task, now: float) -> None:
+    def _schedule_task(self, task: Task, now: float) -> None:
         checks = task.definition["readinessChecks"]
         if task.readiness is None:
             task.readiness = [ReadinessResult(check["name"], now) for check in checks]
