@@ -278,15 +278,34 @@ def _apps_by_id(client: Any) -> dict[str, MarathonAppState]:
     return {app.id.lstrip("/"): app for app in apps}
 
 
+def _autoscale_locked(
+    system_config: Any, soa_dir: str, zk: Any, log_writer: LogWriter, marathon: Any, fetch_json: JsonFetcher
+) -> list[InstanceResult]:
+    targets, results = cluster_targets(system_config, soa_dir, zk)
+    if not targets:
+        return results
+    marathon = marathon or marathon_client.get_marathon_client_from_config(system_config.get_marathon_config())
+    apps = _apps_by_id(marathon)
+    mesos_url = system_config.get("mesos_url")
+    env = AutoscalerEnv(
+        zk=zk,
+        cluster=system_config.get_cluster(),
+        log_writer=log_writer,
+        statistics=AgentStatistics(mesos_url) if mesos_url else None,
+        fetch_json=fetch_json,
+    )
+    return results + [run_instance(env, target, apps) for target in targets]
+
+
 def autoscale_services(
     system_config: Any, soa_dir: str, log_writer: LogWriter, marathon: Any = None, fetch_json: JsonFetcher | None = None
 ) -> AutoscaleReport:
     """One autoscaler run over the cluster of ``system_config`` (see the module docstring).
 
-    ``marathon`` is a Marathon client (default: from the system config).  The report says whether
-    the lock was held and what happened to each instance.
+    ``marathon`` is a Marathon client (default: from the system config), ``fetch_json`` what asks
+    the tasks of http/uwsgi instances.  The report says whether the lock was held and what happened
+    to each instance.
     """
-    report = AutoscaleReport()
     zk_url = system_config.get("zookeeper")
     if not zk_url:
         raise PaastaNotConfiguredError(
@@ -295,23 +314,10 @@ def autoscale_services(
     with zookeeper.zk_connection(zk_url) as zk:
         try:
             with zookeeper.autoscaling_lock(zk):
-                targets, report.results = cluster_targets(system_config, soa_dir, zk)
-                if not targets:
-                    return report
-                client = marathon or marathon_client.get_marathon_client_from_config(
-                    system_config.get_marathon_config()
+                results = _autoscale_locked(
+                    system_config, soa_dir, zk, log_writer, marathon, fetch_json or fetch_tasks_json
                 )
-                apps = _apps_by_id(client)
-                mesos_url = system_config.get("mesos_url")
-                env = AutoscalerEnv(
-                    zk=zk,
-                    cluster=system_config.get_cluster(),
-                    log_writer=log_writer,
-                    statistics=AgentStatistics(mesos_url) if mesos_url else None,
-                    fetch_json=fetch_json or fetch_tasks_json,
-                )
-                report.results.extend(run_instance(env, target, apps) for target in targets)
         except zookeeper.LockHeldError:
-            log.warning("Skipping autoscaling run for services because the lock is held")
-            report.lock_held = True
-    return report
+            log.info("Skipping autoscaling run for services because the lock is held")
+            return AutoscaleReport(lock_held=True)
+    return AutoscaleReport(results=results)
