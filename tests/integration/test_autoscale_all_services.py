@@ -52,7 +52,9 @@ class Cluster:
         self.log_dir = log_dir
         self.client = marathon_client.get_marathon_client(running.marathon_url)
 
-    def write_service(self, instances: dict[str, dict[str, Any]], service: str = "svc") -> None:
+    def write_service(
+        self, instances: dict[str, dict[str, Any]], service: str = "svc", stopped: tuple[str, ...] = ()
+    ) -> None:
         directory = self.soa_dir / service
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "service.yaml").write_text(yaml.safe_dump({"description": "autoscaled"}))
@@ -60,10 +62,11 @@ class Cluster:
         v1 = {
             f"{service}:paasta-devcluster.{name}": {
                 "docker_image": f"services-{service}:paasta-{SHA}",
-                "desired_state": "start",
+                "desired_state": "stop" if name in stopped else "start",
                 "force_bounce": None,
             }
             for name in instances
+            if name != "undeployed"
         }
         (directory / "deployments.json").write_text(json.dumps({"v1": v1}))
 
@@ -175,13 +178,16 @@ def _answers(task: Any) -> bool:
         return False
 
 
-def test_a_held_lock_skips_the_run_and_bespoke_or_fixed_instances_are_left_alone(cluster: Cluster) -> None:
+def test_a_held_lock_skips_the_run_and_only_deployed_started_autoscaled_instances_count(cluster: Cluster) -> None:
     cluster.write_service(
         {
             "own": _instance(IDLE, 1, 4, autoscaling={"decision_policy": "bespoke"}),
             "fixed": {"cmd": IDLE, "instances": 1, "cpus": 0.5, "mem": 32},
+            "stopped": _instance(IDLE, 1, 4, autoscaling={"decision_policy": "guess"}),
+            "undeployed": _instance(IDLE, 1, 4, autoscaling={"decision_policy": "guess"}),
             "broken": _instance(IDLE, 1, 4, autoscaling={"decision_policy": "guess"}),
-        }
+        },
+        stopped=("stopped",),
     )
     cluster.store("own", 2)
     with zk.zk_connection(cluster.zookeeper_url) as client, zk.autoscaling_lock(client):
@@ -189,7 +195,8 @@ def test_a_held_lock_skips_the_run_and_bespoke_or_fixed_instances_are_left_alone
     assert cluster.deploy_log() == []
 
     assert cluster.autoscale() == 1  # the broken instance fails, the others are untouched
-    assert cluster.count("own") == 2 and cluster.count("fixed") is None and cluster.count("broken") is None
+    assert cluster.count("own") == 2
+    assert [cluster.count(name) for name in ("fixed", "stopped", "undeployed", "broken")] == [None] * 4
     (line,) = cluster.deploy_log()
     assert line["instance"] == "broken" and line["level"] == "event"
     assert line["message"] == (
