@@ -181,6 +181,12 @@ async def _sync_task_output(cluster: Cluster, path: Path) -> None:
                 return
 
 
+# Mesos gives every executor its own share on top of its task's resources, and the container's
+# limits (what /monitor/statistics reports) are the sum; consumers subtract it (the autoscaler does).
+EXECUTOR_CPUS = 0.1
+EXECUTOR_MEM_MB = 32
+
+
 def statistics_entry(
     framework_id: str, task: Mapping[str, Any], usage: Mapping[str, float], now: float
 ) -> dict[str, Any]:
@@ -194,8 +200,8 @@ def statistics_entry(
         "source": task_id,
         "statistics": {
             "timestamp": now,
-            "cpus_limit": float(resources.get("cpus") or 0),
-            "mem_limit_bytes": int(float(resources.get("mem") or 0) * 1024 * 1024),
+            "cpus_limit": round(float(resources.get("cpus") or 0) + EXECUTOR_CPUS, 6),
+            "mem_limit_bytes": int((float(resources.get("mem") or 0) + EXECUTOR_MEM_MB) * 1024 * 1024),
             **usage,
         },
     }

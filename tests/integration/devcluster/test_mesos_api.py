@@ -168,7 +168,7 @@ def test_monitor_statistics_measure_a_process_task(devcluster, wait_for) -> None
         return stats if stats.get("mem_rss_bytes", 0) > 40 * 1024 * 1024 else None
 
     stats = wait_for(measured, timeout=15)
-    assert stats["cpus_limit"] == 0.5 and stats["mem_limit_bytes"] == 256 * 1024 * 1024
+    assert stats["cpus_limit"] == 0.6 and stats["mem_limit_bytes"] == (256 + 32) * 1024 * 1024  # + the executor
     assert stats["cpus_user_time_secs"] > 0
     (entry,) = get(devcluster, "/monitor/statistics").json()
     assert entry["executor_id"].startswith("burner.")
