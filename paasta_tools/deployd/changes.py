@@ -118,3 +118,14 @@ def requeue_after_step(
         processed_count=item.processed_count + 1,
         enqueue_time=now,
     )
+
+
+AUTOSCALING_ROOT = "/autoscaling"
+
+
+def autoscaled_instance(path: str) -> tuple[str, str] | None:
+    """``(service, instance)`` of an autoscaler count node ``/autoscaling/<service>/<instance>/instances``."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 4 and f"/{parts[0]}" == AUTOSCALING_ROOT and parts[3] == "instances":
+        return parts[1], parts[2]
+    return None

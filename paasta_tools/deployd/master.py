@@ -7,7 +7,10 @@ repeated when it ends), starts ``deployd_number_workers`` workers, then polls ev
 * SoaFileWatcher: a service whose marathon-<cluster>.yaml, service.yaml, deployments.json or
   smartstack.yaml changed has those instances queued whose desired app id or instance count differs
   from what Marathon runs;
-* MaintenanceWatcher: hosts newly draining in Mesos maintenance have their instances queued.
+* PublicConfigFileWatcher: a changed system config is used from then on, and the instances whose
+  app it changes are queued at ``deployd_big_bounce_rate``;
+* MaintenanceWatcher: hosts newly draining in Mesos maintenance have their instances queued;
+* AutoscalerWatcher: an instance whose ZooKeeper autoscaling count is written is queued at once.
 
 Watchers named in the system config's ``disabled_watchers`` do not run.
 """
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from paasta_tools.clients import zookeeper
+from paasta_tools.deployd.autoscaler_watch import AutoscalerWatcher
 from paasta_tools.deployd.changes import RateLimit, changed_services, changed_system_files, rate_limited
 from paasta_tools.deployd.leader import Outcome, run_as_leader
 from paasta_tools.deployd.queue import STARTUP_PRIORITY, ServiceInstance
@@ -77,6 +81,7 @@ class DeployDaemon:
         self.steppers: list[InstanceStepper] = []
         self.reconciler: Any = None
         self.retired: list[Any] = []  # replaced reconcilers: a worker may still be in a step with one
+        self.zk_client: Any = None
 
     def zookeeper_url(self) -> str:
         url = self.system_config.get("zookeeper")
@@ -89,19 +94,30 @@ class DeployDaemon:
     def run(self, stop: threading.Event) -> Outcome:
         """Wait for leadership under the cluster's ZooKeeper, then lead until ``stop``."""
         with zookeeper.zk_connection(self.zookeeper_url()) as client:
+            self.zk_client = client
             return run_as_leader(client, self.identifier, self.lead, stop)
 
     def lead(self, resign: threading.Event) -> None:
         log.info("This node is elected as leader %s", self.identifier)
+        # The baselines come first: a change made while the startup reads the configs is then
+        # seen by the first poll instead of being lost.
+        soa = SoaDirWatcher(self.settings.soa_dir, self.cluster)
+        public = SystemConfigWatcher(self.system_config.directory)
+        baseline = (soa.scan(), public.scan())
+        self.reload_system_config()
         self.is_leader.set()
         self.reconciler = self.make_reconciler()
         self.queue = SharedQueue(self.clock)
+        autoscaler = AutoscalerWatcher(self.zk_client, self.queue_autoscaled)
         try:
             next_sweep = self.clock() + self.startup(self.reconciler)
             self.start_workers(resign)
+            if self.enabled("AutoscalerWatcher"):
+                autoscaler.start()
             log.info("Startup finished!")
-            self.watch(resign, next_sweep)
+            self.watch(resign, next_sweep, soa, public, baseline)
         finally:
+            autoscaler.stop()
             resign.set()
             for worker in self.workers:
                 worker.join()
@@ -110,6 +126,20 @@ class DeployDaemon:
             self.retired = []
             self.is_leader.clear()
             log.info("Leadership given up")
+
+    def reload_system_config(self) -> bool:
+        """Read the system config again (it may have changed while this daemon waited); True if it changed."""
+        from paasta_tools.system_config import load_system_paasta_config
+
+        try:
+            config = load_system_paasta_config(self.system_config.directory)
+        except PaastaError as exc:
+            log.error("Couldn't load public config, keeping the previous one: %s", exc)
+            return False
+        if config.config_dict == self.system_config.config_dict:
+            return False
+        self.system_config = config
+        return True
 
     def use_reconciler(self, reconciler: Any) -> None:
         """Make the workers deploy through ``reconciler`` (built from a new system config)."""
@@ -206,12 +236,16 @@ class DeployDaemon:
     def enabled(self, watcher: str) -> bool:
         return watcher not in self.settings.disabled_watchers
 
-    def watch(self, resign: threading.Event, next_sweep: float) -> None:
+    def watch(
+        self,
+        resign: threading.Event,
+        next_sweep: float,
+        soa: SoaDirWatcher,
+        public: SystemConfigWatcher,
+        baseline: tuple[dict, dict[str, str]],
+    ) -> None:
         """Poll the watchers every ``poll_interval_s`` until ``resign``; an error in a poll is logged."""
-        soa = SoaDirWatcher(self.settings.soa_dir, self.cluster)
-        fingerprints = soa.scan()
-        public = SystemConfigWatcher(self.system_config.directory)
-        public_fingerprints = public.scan()
+        fingerprints, public_fingerprints = baseline
         draining: frozenset[str] = frozenset()
         next_maintenance = self.clock()
         while not resign.wait(self.settings.poll_interval_s):
@@ -253,6 +287,10 @@ class DeployDaemon:
             reconciler.locks.autoscaled_instances,
         )
 
+    def queue_autoscaled(self, service: str, instance: str) -> None:
+        now = self.clock()
+        self.queue.put([ServiceInstance(service, instance, "AutoscalerWatcher", now, now, enqueue_time=now)])
+
     def poll_maintenance(self, reconciler: Any, known: frozenset[str]) -> frozenset[str]:
         """Refresh the draining hosts the bounces see; queue the instances on hosts newly draining."""
         from paasta_tools.operations.marathon_reconcile import draining_hosts
@@ -269,20 +307,11 @@ class DeployDaemon:
 
     def poll_system_config(self, watcher: SystemConfigWatcher, before: dict[str, str]) -> dict[str, str]:
         """On a change of /etc/paasta: deploy through the new config, bouncing affected instances slowly."""
-        from paasta_tools.system_config import load_system_paasta_config
 
         after = watcher.scan()
-        if not changed_system_files(before, after):
-            return after
-        try:
-            config = load_system_paasta_config(self.system_config.directory)
-        except PaastaError as exc:
-            log.error("Couldn't load public config, keeping the previous one: %s", exc)
-            return after
-        if config.config_dict == self.system_config.config_dict:
+        if not changed_system_files(before, after) or not self.reload_system_config():
             return after
         log.info("Public config has changed, now checking if it affects any services config shas")
-        self.system_config = config
         self.use_reconciler(self.make_reconciler())
         now = self.clock()
         found = self.needing_bounce(self.reconciler, self.reconciler.cluster_targets(), now, "PublicConfigFileWatcher")

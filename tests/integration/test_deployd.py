@@ -177,6 +177,23 @@ def test_a_system_config_change_bounces_the_instances_it_changes(pipeline, start
     assert daemon.system_config.get_volumes() == [volume]
 
 
+def test_an_autoscaler_count_written_to_zookeeper_scales_the_app(pipeline, start_daemon, wait_for):
+    from paasta_tools.clients.zookeeper import write_autoscaled_instances, zk_connection
+
+    pipeline.write_service({"main": {**INSTANCE, "min_instances": 1, "max_instances": 5}})
+    start_daemon(pipeline)
+    app_id = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+    with zk_connection(pipeline.zookeeper_url) as client:
+        write_autoscaled_instances(client, "svc", "main", 3)
+        wait_for(lambda: pipeline.apps()[app_id]["instances"] == 3, timeout=5)
+        try:
+            write_autoscaled_instances(client, "svc", "main", 2)
+            wait_for(lambda: pipeline.apps()[app_id]["instances"] == 2, timeout=5)
+        finally:
+            client.delete("/autoscaling/svc", recursive=True)
+    assert _app_ids(pipeline) == [app_id]
+
+
 def test_the_installed_command_stops_cleanly_on_sigterm(pipeline, wait_for):
     pipeline.write_service({"main": INSTANCE})
     command = [str(Path(sys.executable).parent / "paasta-deployd"), "-d", str(pipeline.soa_dir)]

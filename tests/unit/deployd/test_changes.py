@@ -72,3 +72,13 @@ def test_an_unfinished_bounce_comes_back_after_the_bounce_again_delay():
 def test_a_failed_step_comes_back_after_the_exponential_backoff():
     follow = requeue_after_step(ITEM, 100, "Worker1", None, failed=True, backoff_factor=30)
     assert (follow.failures, follow.wait_until) == (3, 100 + 240)
+
+
+def test_autoscaler_count_nodes_name_their_instance():
+    from paasta_tools.deployd.changes import autoscaled_instance
+
+    assert autoscaled_instance("/autoscaling/svc/main/instances") == ("svc", "main")
+    assert autoscaled_instance("/autoscaling/svc/main") is None
+    assert autoscaled_instance("/autoscaling/autoscaling.lock") is None
+    assert autoscaled_instance("/autoscaling/svc/main/state") is None
+    assert autoscaled_instance("/bounce/svc/main/instances") is None
