@@ -37,7 +37,7 @@ from paasta_tools.devcluster.chronos.tasks import (
 )
 from paasta_tools.devcluster.cluster import Cluster
 from paasta_tools.devcluster.executors.base import TaskState, TaskStatus
-from paasta_tools.devcluster.mesos.maintenance import machine_is_down
+from paasta_tools.devcluster.mesos.maintenance import agent_removed_message, machine_is_down
 
 log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 1000
@@ -67,6 +67,8 @@ class ChronosScheduler:
         self._streams: dict[str, str] = {}
         # When each scheduled job next needs a look (its next occurrence enters the horizon).
         self._wake_at: dict[str, float] = {}
+        # Processes of LOST tasks being stopped in the background (references keep the tasks alive).
+        self._stopping: set[asyncio.Task] = set()
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -416,8 +418,32 @@ class ChronosScheduler:
     async def tick(self) -> None:
         """One scheduler round: schedule, launch what is due, collect what finished."""
         self.schedule_all(self.now())
+        await self.lose_tasks_of_a_down_machine()
         await self.launch_due()
         await self.collect_finished()
+
+    async def lose_tasks_of_a_down_machine(self) -> None:
+        """A machine brought DOWN loses its agent: Mesos reports its running tasks TASK_LOST, which Chronos
+        handles as failures (retried once offers come back); the processes are stopped in the background."""
+        if not machine_is_down(self.cluster):
+            return
+        now, message = self._clock(), agent_removed_message(self.cluster)
+        for task in [task for task in self.state.tasks.values() if task.running]:
+            try:
+                stdout, stderr = await self.cluster.executor.logs(task.task_id, tail=LOG_TAIL_LINES)
+            except Exception:
+                stdout, stderr = "", ""
+            await self._finish(task, TaskStatus(TaskState.LOST, None, message, task.started_at, now), stdout, stderr)
+            stopping = asyncio.create_task(self._stop_lost(task.task_id))
+            self._stopping.add(stopping)
+            stopping.add_done_callback(self._stopping.discard)
+
+    async def _stop_lost(self, task_id: str) -> None:
+        try:
+            await self.cluster.executor.kill(task_id)
+            await self.cluster.executor.forget(task_id)
+        except Exception:
+            log.exception("Cannot stop the lost Chronos task %s", task_id)
 
     async def recover(self) -> None:
         """After a restart: reattach to running tasks; those that ended meanwhile are finished now."""

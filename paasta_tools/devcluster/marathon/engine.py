@@ -22,7 +22,7 @@ from paasta_tools.devcluster.marathon.launch import build_task_spec, fixed_host_
 from paasta_tools.devcluster.marathon.readiness import ReadinessRunner, ReadinessScheduler
 from paasta_tools.devcluster.marathon.state import App, Delay, MarathonState, Task
 from paasta_tools.devcluster.marathon.views import plan_json
-from paasta_tools.devcluster.mesos.maintenance import machine_is_down, reserved_scalars
+from paasta_tools.devcluster.mesos.maintenance import agent_removed_message, machine_is_down, reserved_scalars
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ DEFAULT_KILL_GRACE = 3.0
 # Executor states a kill turns into TASK_KILLING (Marathon 1.4 registers the TASK_KILLING_STATE capability).
 KILLABLE_STATES = frozenset({"TASK_RUNNING", "TASK_STARTING"})
 # What the Mesos master tells frameworks about the tasks of an agent it removes for a machine going DOWN.
-MACHINE_DOWN_CAUSE = "Operator initiated 'Machine DOWN'"
 COMPLETED_KEPT = 100
 LAUNCHES_PER_TICK = 500
 
@@ -288,7 +287,7 @@ class Engine:
     def _lose_agent_tasks(self, now: float) -> None:
         """The master removed the agent: every task on it is TASK_LOST (REASON_SLAVE_REMOVED) at once,
         while the agent's shutdown stops the processes (orphans until the executor reports them ended)."""
-        message = f"Slave {self.cluster.agent.hostname} removed: {MACHINE_DOWN_CAUSE}"
+        message = agent_removed_message(self.cluster)
         for app in self.all_apps():
             for task in [t for t in app.tasks.values() if not t.launching]:
                 self.orphans[task.id] = task

@@ -205,6 +205,14 @@ class Maintenance:
         self.store.put(KIND, "reservations", reservations)
 
 
+MACHINE_DOWN_CAUSE = "Operator initiated 'Machine DOWN'"
+
+
+def agent_removed_message(cluster: Cluster) -> str:
+    """The message of the TASK_LOST updates Mesos sends for the tasks of an agent removed by machine/down."""
+    return f"Slave {cluster.agent.hostname} removed: {MACHINE_DOWN_CAUSE}"
+
+
 def machine_is_down(cluster: Cluster) -> bool:
     """Whether the agent's machine is DOWN for maintenance (it runs no task)."""
     return Maintenance(cluster).agent_is_down()

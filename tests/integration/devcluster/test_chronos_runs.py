@@ -6,6 +6,7 @@ a local process, so these tests also check what the command printed.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -256,3 +257,32 @@ def test_a_task_running_across_a_restart_is_recovered_and_counted(tmp_path: Path
         assert run.stdout == "survived\n"
     finally:
         second.stop()
+
+
+def test_a_task_on_a_machine_brought_down_is_lost_and_retried_once_it_is_up(processes) -> None:
+    from paasta_tools import maintenance
+    from paasta_tools.clients.mesos_maintenance import MesosMaintenanceClient
+    from paasta_tools.devcluster.executors.process import pid_start_ticks
+
+    client = connect(processes)
+    client.add(job_def("svc long", "echo started; sleep 600", retries=1))
+    client.run("svc long")
+    wait_for(lambda: "node,svc long,fresh,running" in client.scheduler_graph().splitlines(), timeout=5)
+    (task,) = processes.cluster.frameworks["chronos"].state.tasks.values()
+    pid = json.loads((processes.cluster.executor.sandbox(task.task_id) / "task.json").read_text())["pid"]
+    agent = maintenance.MachineId("127.0.0.1", "127.0.0.1")
+    master = MesosMaintenanceClient(processes.mesos_url)
+    master.post_schedule(maintenance.drain_schedule({}, [agent], 0, 3600 * maintenance.NANOSECONDS))
+    master.machines_down([agent])
+
+    (lost,) = wait_for(lambda: runs(processes, "svc long"), timeout=5)
+    assert (lost.task_id, lost.state, lost.exit_code) == (task.task_id, "TASK_LOST", None)
+    assert lost.message == "Slave 127.0.0.1 removed: Operator initiated 'Machine DOWN'"
+    assert lost.stdout == "started\n"
+    wait_for(lambda: pid_start_ticks(pid) is None, timeout=10)  # the agent's shutdown ended the process
+    # A lost task is a failure Chronos retries, but a machine that is down gets no task until it is up.
+    retry = wait_for(lambda: [t for t in processes.cluster.frameworks["chronos"].state.tasks.values()], timeout=5)
+    assert [t.attempt for t in retry] == [1] and not retry[0].running
+    master.machines_up([agent])
+    wait_for(lambda: "node,svc long,fresh,running" in client.scheduler_graph().splitlines(), timeout=5)
+    client.delete_tasks("svc long")
