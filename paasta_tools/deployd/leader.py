@@ -50,7 +50,7 @@ def run_as_leader(
     ``resign`` is set when ``stop`` is set or the session is lost; ``lead`` must return soon after.
     Leadership is released when ``lead`` returns.
     """
-    from kazoo.exceptions import CancelledError, ConnectionClosedError, SessionExpiredError
+    from kazoo.exceptions import CancelledError, KazooException
 
     election = client.Election(path, identifier)
     resign, lost, finished = threading.Event(), threading.Event(), threading.Event()
@@ -71,8 +71,8 @@ def run_as_leader(
         election.run(lead, resign)
     except CancelledError:
         pass
-    except (ConnectionClosedError, SessionExpiredError):
-        log.error("Zookeeper connection closed so can't tidy up!")
+    except KazooException as exc:  # the session ended under the election: whoever waits takes over
+        log.error("Zookeeper connection lost, can't tidy up: %r", exc)
         lost.set()
     finally:
         finished.set()

@@ -16,6 +16,7 @@ from typing import Any
 
 from paasta_tools.deployd.changes import requeue_after_step
 from paasta_tools.deployd.queue import BounceQueue, ServiceInstance
+from paasta_tools.errors import NoConfigurationForServiceError, UnknownServiceError
 from paasta_tools.marathon.bounce_plan import instance_needs_work
 from paasta_tools.marathon.job_id import short_app_id
 from paasta_tools.marathon.tasks import MarathonAppState
@@ -96,6 +97,9 @@ class InstanceStepper:
         target = targets[0]
         if target.skip is not None:
             return StepResult(None, message=f"no deployments for {target.name} yet")
+        if isinstance(target.error, NoConfigurationForServiceError | UnknownServiceError):
+            # Removed from the cluster: cleanup_marathon_jobs removes its apps, retrying cannot help.
+            return StepResult(None, message=f"{target.name} is no longer configured: {target.error}")
         outcome = self.reconciler.deploy(target, self._apps_of(item.service, item.instance))
         if outcome.result is None:
             return StepResult(self.bounce_again_s, message=f"{target.name} is being bounced by another run")

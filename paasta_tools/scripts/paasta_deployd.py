@@ -63,6 +63,9 @@ def _run_until_signalled(daemon: object, stop: threading.Event) -> int:
             result["outcome"] = daemon.run(stop)  # type: ignore[attr-defined]
         except PaastaError as exc:
             result["error"] = exc
+        except Exception as exc:  # a bug: logged with its traceback, and the exit status says so
+            logging.getLogger(__name__).exception("paasta-deployd crashed")
+            result["error"] = f"unexpected error: {type(exc).__name__}: {exc}"
 
     def on_signal(signum: int, frame: object) -> None:
         logging.getLogger(__name__).info("Got signal %d, stopping", signum)
@@ -77,10 +80,10 @@ def _run_until_signalled(daemon: object, stop: threading.Event) -> int:
     if "error" in result:
         print(f"paasta-deployd: {result['error']}", file=sys.stderr)
         return EXIT_FAILURE
-    if result.get("outcome") is Outcome.LOST:
-        print("paasta-deployd: leadership lost (ZooKeeper session expired), exiting", file=sys.stderr)
-        return EXIT_FAILURE
-    return EXIT_OK
+    if result.get("outcome") is Outcome.STOPPED:
+        return EXIT_OK
+    print("paasta-deployd: leadership lost (ZooKeeper session ended), exiting", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,6 +75,16 @@ def test_an_instance_without_deployments_leaves_the_queue_untouched():
     assert reconciler.deployed_with == []
 
 
+def test_an_instance_removed_from_the_cluster_leaves_the_queue():
+    from paasta_tools.errors import NoConfigurationForServiceError
+
+    error = NoConfigurationForServiceError("no instance 'main' in /soa/svc/marathon-norcal.yaml")
+    reconciler = Reconciler(InstanceTarget("svc", "main", error=error), DeployResult(1, str(error)), [])
+    result = InstanceStepper(reconciler).step(ITEM)
+    assert result == StepResult(None, message=f"svc.main is no longer configured: {error}")
+    assert reconciler.deployed_with == []
+
+
 class Stepper:
     """Steps as scripted per instance: an exception, or a StepResult."""
 
