@@ -134,6 +134,27 @@ def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, st
     assert _contenders(pipeline) == ["deployd-b"]
 
 
+def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_over(pipeline, start_daemon, wait_for):
+    from kazoo.client import KazooClient
+
+    from paasta_tools.clients.zookeeper import kazoo_hosts
+
+    pipeline.write_service({"main": INSTANCE})
+    first = start_daemon(pipeline, "deployd-a")
+    wait_for(first.daemon.is_leader.is_set, timeout=10)
+    second = start_daemon(pipeline, "deployd-b")
+    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    # Closing another client that shares the session expires it, as a long partition would.
+    twin = KazooClient(hosts=kazoo_hosts(pipeline.zookeeper_url), client_id=first.daemon.zk_client.client_id)
+    twin.start(timeout=5)
+    twin.stop()
+    twin.close()
+    first.thread.join(15)
+    assert first.outcome.value == "lost"
+    wait_for(second.daemon.is_leader.is_set, timeout=10)
+    assert _contenders(pipeline) == ["deployd-b"]
+
+
 def _contenders(pipeline: Pipeline) -> list[str]:
     from paasta_tools.clients.zookeeper import zk_connection
 
