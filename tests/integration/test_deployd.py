@@ -24,7 +24,7 @@ from paasta_tools.system_config import load_system_paasta_config
 from tests.integration.marathon_pipeline.conftest import Pipeline
 from tests.support.devcluster import write_devcluster_system_config
 
-INSTANCE = {"cmd": "sleep 300", "instances": 1, "cpus": 0.01, "mem": 32, "disk": 10, "bounce_method": "brutal"}
+INSTANCE = {"cmd": "sleep 300", "instances": 1, "cpus": 0.01, "mem": 32, "disk": 10, "bounce_method": "crossover"}
 REPO = Path(__file__).resolve().parents[2]
 
 
