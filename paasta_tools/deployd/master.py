@@ -105,8 +105,8 @@ class DeployDaemon:
         public = SystemConfigWatcher(self.system_config.directory)
         baseline = (soa.scan(), public.scan())
         self.reload_system_config()
-        self.is_leader.set()
         self.reconciler = self.make_reconciler()
+        self.is_leader.set()
         self.queue = SharedQueue(self.clock)
         autoscaler = AutoscalerWatcher(self.zk_client, self.queue_autoscaled)
         try:
