@@ -38,9 +38,13 @@ def test_a_valid_marathon_instance_has_no_issues() -> None:
             "healthcheck_uri": "/health",
             "ulimit": {"nofile": {"soft": 1024}},
             "env": {"A": "b"},
+            "bounce_priority": 10,
         }
     }
     assert validate_instance_data(FileKind.MARATHON, config) == []
+    assert messages(FileKind.MARATHON, {"main": {"bounce_priority": "high"}}) == [
+        "main.bounce_priority: should be an integer, not the string 'high'"
+    ]
 
 
 def test_wrong_type_names_key_path_expected_type_and_value() -> None:
