@@ -35,6 +35,8 @@ SCRIPTS = {
     "list_marathon_service_instances.py": "paasta_tools.scripts.list_marathon_service_instances:main",
     "cleanup_marathon_jobs": "paasta_tools.scripts.cleanup_marathon_jobs:main",
     "cleanup_marathon_jobs.py": "paasta_tools.scripts.cleanup_marathon_jobs:main",
+    "delete_old_marathon_deployments": "paasta_tools.scripts.delete_old_marathon_deployments:main",
+    "delete_old_marathon_deployments.py": "paasta_tools.scripts.delete_old_marathon_deployments:main",
     "check_marathon_services_replication": "paasta_tools.scripts.check_marathon_services_replication:main",
     "check_marathon_services_replication.py": "paasta_tools.scripts.check_marathon_services_replication:main",
     "generate_services_file": "paasta_tools.scripts.generate_services_file:main",

@@ -160,6 +160,16 @@ def kill_given_tasks(client: MarathonClient, task_ids: Iterable[str], scale: boo
         raise
 
 
+def list_deployments(client: MarathonClient) -> list[dict[str, Any]]:
+    """The running deployments (``GET /v2/deployments``) as Marathon's JSON documents."""
+    return list(_get_json(client, "/v2/deployments") or [])
+
+
+def delete_deployment(client: MarathonClient, deployment_id: str, force: bool = False) -> None:
+    """Cancel a deployment: without ``force`` Marathon rolls its apps back, with it they stay as they are."""
+    _call(f"delete deployment {deployment_id}", client.delete_deployment, deployment_id, force=force)
+
+
 def list_queue(client: MarathonClient) -> list[QueueStatus]:
     """The launch queue (``GET /v2/queue``) as QueueStatus entries."""
     return [queue_status_from_json(item) for item in _get_json(client, "/v2/queue").get("queue") or []]

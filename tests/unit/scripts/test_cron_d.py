@@ -15,13 +15,14 @@ ROOT = Path(__file__).resolve().parents[3]
 CRON_D = ROOT / "yelp_package" / "cron.d"
 SHELL_TOOLS = {"sleep", "flock", "logger"}
 EXPECTED = {
-    # file: (script, runs per minute or "*/N" minutes, leader gated)
+    # file: (script, runs per minute or the cron minute field ("*/N", "20"), leader gated)
     "deploy_marathon_services": ("deploy_marathon_services", 3, True),
     "deploy_chronos_jobs": ("deploy_chronos_jobs", 6, True),
     "paasta_generate_all_deployments": ("generate_all_deployments", 6, False),
     "cleanup_marathon_jobs": ("cleanup_marathon_jobs", "*/20", True),
     "cleanup_chronos_jobs": ("cleanup_chronos_jobs", "*/20", True),
     "autoscale_all_services": ("autoscale_all_services", "*/5", True),
+    "delete_old_marathon_deployments": ("delete_old_marathon_deployments", "20", True),  # hourly at :20
 }
 
 
