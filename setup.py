@@ -88,7 +88,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.11",
     packages=find_namespace_packages(include=["paasta_tools", "paasta_tools.*"]),
-    package_data={"paasta_tools": ["**/*.json", "fsm/template/*"]},
+    package_data={"paasta_tools": ["**/*.json", "fsm/template/*", "cli/paasta_tabcomplete.sh"]},
     include_package_data=True,
     install_requires=[
         "marathon==0.13.0",

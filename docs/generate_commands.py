@@ -33,6 +33,10 @@ COMMAND`` and ``COMMAND --help`` print the same information.  Bad arguments prin
 ``Argument parse error: ...`` and the command's help, and exit 1 (scripts: argparse's usual
 message and exit 2).
 
+Tab completion in bash (subcommands, flags, services, instances, clusters, deploy groups): source
+``paasta_tools/cli/paasta_tabcomplete.sh`` (shipped in the package) from ``~/.bashrc``, or install it
+as ``/etc/bash_completion.d/paasta``.
+
 .. contents::
    :local:
    :depth: 2
