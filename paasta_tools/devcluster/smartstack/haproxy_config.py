@@ -100,7 +100,13 @@ def render_haproxy_config(topology: Sequence[Namespace], settings: HaproxySettin
         "# Written by the devcluster's synapse; rewritten whenever the registered tasks change.",
         "global",
         "    maxconn 4096",
-        *([f"    stats socket {settings.admin_socket} mode 600 level admin"] if settings.admin_socket else []),
+        # expose-fd listeners: a reloading HAProxy takes over these listening sockets (-x) instead of
+        # binding new ones, so no connection waiting in the old backlog is lost.
+        *(
+            [f"    stats socket {settings.admin_socket} mode 600 level admin expose-fd listeners"]
+            if settings.admin_socket
+            else []
+        ),
         *([f"    server-state-file {settings.state_file}"] if settings.state_file else []),
         "defaults",
         *(["    load-server-state-from-file global"] if settings.state_file else []),

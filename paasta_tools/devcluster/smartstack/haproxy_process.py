@@ -1,8 +1,10 @@
 """Run HAProxy (Debian ``haproxy``) for the devcluster's synapse, reloading it gracefully.
 
-Every configuration change starts a new ``haproxy -db -f haproxy.cfg -sf <old pids>``: the new
-process binds (SO_REUSEPORT) and then tells the old ones to stop listening and finish their
-connections, as synapse's reload command does.  A configuration HAProxy rejects keeps the old one.
+Every configuration change starts a new ``haproxy -db -f haproxy.cfg -x <admin socket> -sf <old pids>``:
+the new process takes the old one's listening sockets over the admin socket (``expose-fd listeners``;
+it binds its own only for new frontends) and then tells the old ones to stop and finish their
+connections, a seamless reload as synapse's reload command does.  A configuration HAProxy rejects
+keeps the old one.
 Blocking: call from a thread when inside an event loop.
 """
 
@@ -130,6 +132,8 @@ class HaproxyProcesses:
             dump = admin_command(self.admin_socket, "show servers state") if previous else ""
             self.state_path.write_text(server_state(dump))
         argv = [binary, "-db", "-f", str(self.config_path)]
+        if previous and self.admin_socket.exists():
+            argv += ["-x", str(self.admin_socket)]  # the listeners are handed over, not bound again
         if previous:
             argv += ["-sf", *(str(p.pid) for p in previous)]
         with self.log_path.open("ab") as log:

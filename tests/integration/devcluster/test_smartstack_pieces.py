@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -193,6 +195,22 @@ def test_a_bad_or_clashing_proxy_port_costs_only_that_namespace_its_frontend(tmp
     assert "frontend a.main\n" in text and "backend b.main\n" in text and "frontend b.main" not in text
 
 
+def _listening_sockets(port: int) -> set[str]:
+    """Inodes of the sockets listening on 127.0.0.1:``port`` (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == f"0100007F:{port:04X}" and fields[3] == "0A":  # 0A: LISTEN
+            found.add(fields[9])
+    return found
+
+
+def _sockets_of(pid: int) -> set[str]:
+    """Socket inodes among ``pid``'s open files."""
+    links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    return {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+
+
 @pytest.mark.skipif(haproxy_binary() is None, reason="haproxy is not installed")
 def test_a_reload_replaces_haproxy_gracefully_and_stop_ends_every_process(tmp_path) -> None:
     import requests
@@ -211,8 +229,14 @@ def test_a_reload_replaces_haproxy_gracefully_and_stop_ends_every_process(tmp_pa
     two = [_namespace(port=one[0].proxy_port, servers=[Server("127.0.0.1", 31000), Server("127.0.0.1", 31001)])]
     try:
         first = processes.apply(render_haproxy_config(one, settings), lambda dump: server_state_file(dump, one))
+        listeners = _listening_sockets(one[0].proxy_port)
+        assert len(listeners) == 1
         second = processes.apply(render_haproxy_config(two, settings), lambda dump: server_state_file(dump, two))
         assert processes.reloads == 1 and first.poll() is not None  # -sf: the old one let go and exited
+        # -x: the new HAProxy took the old listening socket over rather than binding a new one, so
+        # connections waiting in its backlog survive the reload.
+        assert _listening_sockets(one[0].proxy_port) == listeners
+        assert listeners <= _sockets_of(second.pid)
         assert processes.pids() == [second.pid]
         csv = requests.get(f"http://127.0.0.1:{settings.synapse_port}/;csv;norefresh", timeout=5).text
         assert "svc.main,127.0.0.1:31001_127.0.0.1," in csv
