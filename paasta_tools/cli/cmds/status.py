@@ -54,29 +54,41 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         help="A comma-separated list of SmartStack registrations (service.namespace); only the instances "
         "registered in one of them are shown.",
     )  # fmt: skip
+    parser.add_argument(
+        "--owner",
+        help="Only show the instances owned by this team (monitoring team of the instance or service); "
+        "without -s, every service with such an instance.",
+    )
     add_soa_dir_argument(parser, help=SHORT_SOA_DIR_HELP)
     parser.add_argument("-o", "--output", choices=("text", "json"), default="text", help="Output format (default text)")
     parser.set_defaults(command_func=paasta_status)
 
 
 def planned_deployments(
-    files: ServiceFiles, deploy_group: str | None = None, registrations: Sequence[str] = ()
+    files: ServiceFiles,
+    deploy_group: str | None = None,
+    registrations: Sequence[str] = (),
+    owner: str | None = None,
 ) -> list[Planned]:
     """Every cluster.instance of the yamls (clusters sorted, type order, yaml order), optionally only those of
-    one deploy group and those registered in one of ``registrations`` (only Marathon instances register)."""
+    one deploy group, those registered in one of ``registrations`` (only Marathon instances register) and
+    those whose monitoring team is ``owner``."""
     from paasta_tools.config.loader import build_instance_config
+    from paasta_tools.config.monitoring import get_team
     from paasta_tools.config.soa_dir import INSTANCE_TYPES
 
     planned = []
     for cluster in files.clusters():
         for instance_type in INSTANCE_TYPES:
             for instance in files.instances(instance_type, cluster):
-                if deploy_group is not None or registrations:
+                if deploy_group is not None or registrations or owner is not None:
                     config = build_instance_config(files, instance_type, cluster, instance)
                     if deploy_group is not None and config.get_deploy_group() != deploy_group:
                         continue
                     registered = getattr(config, "get_registrations", lambda: [])()
                     if registrations and not set(registered) & set(registrations):
+                        continue
+                    if owner is not None and get_team(files, config.get_monitoring()) != owner:
                         continue
                 planned.append(Planned(cluster, instance, instance_type))
     return planned
@@ -110,17 +122,64 @@ def paasta_status(args: argparse.Namespace) -> int:
     """Entry point of ``paasta status``."""
     from paasta_tools.cli.cmds.start_stop_restart import figure_out_service_name
 
-    service = figure_out_service_name(args.service, args.soa_dir)
-    return report_status(
-        service,
-        args.soa_dir,
-        clusters=split_comma_list(args.clusters),
-        instances=split_comma_list(args.instances),
-        deploy_group=args.deploy_group,
-        registrations=split_comma_list(args.registration),
-        verbose=args.verbose,
-        output=args.output,
-    )
+    def report(service: str, out: Any = None) -> int:
+        return report_status(
+            service,
+            args.soa_dir,
+            clusters=split_comma_list(args.clusters),
+            instances=split_comma_list(args.instances),
+            deploy_group=args.deploy_group,
+            registrations=split_comma_list(args.registration),
+            owner=args.owner,
+            verbose=args.verbose,
+            output=args.output,
+            out=out,
+        )
+
+    if args.owner is not None and args.service is None:
+        return _report_owned_services(args.owner, args.soa_dir, args.output, report)
+    return report(figure_out_service_name(args.service, args.soa_dir))
+
+
+def owned_services(owner: str, soa_dir: str) -> list[str]:
+    """The services with at least one instance whose monitoring team is ``owner`` (unreadable ones skipped)."""
+    from paasta_tools.config.soa_dir import list_services, read_service_files
+    from paasta_tools.errors import PaastaError
+
+    owned = []
+    for service in list_services(soa_dir):
+        try:
+            if planned_deployments(read_service_files(soa_dir, service), owner=owner):
+                owned.append(service)
+        except PaastaError:
+            continue  # paasta validate names what is wrong with it; it cannot be this team's status
+    return owned
+
+
+def _report_owned_services(owner: str, soa_dir: str, output: str, report: Any) -> int:
+    """Every service of ``owner`` in turn: text under a ``service:`` line each, JSON as one list."""
+    import io
+    import json
+
+    services = owned_services(owner, soa_dir)
+    if not services:
+        sys.stdout.write(f"No instances in {soa_dir} are owned by {owner}.\n")
+        return EXIT_FAILURE
+    codes, documents = [], []
+    for service in services:
+        if output == "json":
+            buffer = io.StringIO()
+            codes.append(report(service, buffer))
+            text = buffer.getvalue()
+            documents.append(
+                json.loads(text) if text.lstrip().startswith("{") else {"service": service, "error": text.strip()}
+            )
+        else:
+            sys.stdout.write(f"service: {service}\n")
+            codes.append(report(service))
+    if output == "json":
+        sys.stdout.write(json.dumps(documents, indent=2, sort_keys=True) + "\n")
+    return max(codes)
 
 
 def report_status(
@@ -133,6 +192,7 @@ def report_status(
     output: str = "text",
     out: Any = None,
     registrations: Sequence[str] = (),
+    owner: str | None = None,
 ) -> int:
     """Print the status of ``service`` (text or JSON) and return the exit code."""
     from paasta_tools.config.soa_dir import read_service_files
@@ -149,12 +209,15 @@ def report_status(
         out.write(MISSING_DEPLOYMENTS_MESSAGE + "\n")
         return EXIT_FAILURE
     files = read_service_files(soa_dir, service)
-    planned = planned_deployments(files, deploy_group, registrations)
+    planned = planned_deployments(files, deploy_group, registrations, owner)
     if deploy_group is not None and not planned:
         out.write(f"No instances of {service} use the deploy group {deploy_group}.\n")
         return EXIT_FAILURE
     if registrations and not planned:
         out.write(f"No instances of {service} are registered in {', '.join(registrations)}.\n")
+        return EXIT_FAILURE
+    if owner is not None and not planned:
+        out.write(f"No instances of {service} are owned by {owner}.\n")
         return EXIT_FAILURE
     now = datetime.datetime.now(datetime.UTC)
     ctx = StatusContext(service, files, deployments, load_system_paasta_config(), verbose, now, dict(FETCHERS))

@@ -12,7 +12,7 @@ from paasta_tools.clients import marathon_client
 from paasta_tools.devcluster.executors.base import TaskSpec, TaskState, TaskStatus
 from paasta_tools.devcluster.executors.noop import NoopExecutor
 from tests.conftest import free_port
-from tests.integration.status.helpers import deploy, running_tasks, system_config_dir, write_service
+from tests.integration.status.helpers import CLUSTER, deploy, running_tasks, system_config_dir, write_service
 
 
 class CrashingExecutor(NoopExecutor):
@@ -192,6 +192,34 @@ def test_registration_flag_keeps_the_instances_registered_there(
     assert shown("-r", "svc.main", "-i", "canary,batch") == ["canary"]
     assert main(["status", "-s", "svc", "-d", str(soa), "-r", "svc.nowhere"]) == 1
     assert "No instances of svc are registered in svc.nowhere." in capsys.readouterr().out
+
+
+def test_owner_flag_keeps_the_team_s_instances_and_lists_its_services(
+    tmp_path: Path, devcluster_factory, monkeypatch, capsys
+) -> None:
+    from paasta_tools.cli.cli import main
+
+    running, client, soa = _setup(tmp_path, devcluster_factory, monkeypatch)
+    write_service(soa, "svc", {"main": {"instances": 1}, "canary": {"instances": 1, "monitoring": {"team": "ops"}}})
+    write_service(soa, "other", {"main": {"instances": 1}})
+    (soa / "broken").mkdir()
+    (soa / "broken" / f"marathon-{CLUSTER}.yaml").write_text("main: [unclosed\n")
+
+    def shown(*flags: str) -> list[tuple[str, str]]:
+        assert main(["status", "-d", str(soa), "-o", "json", *flags]) == 0
+        document = json.loads(capsys.readouterr().out)
+        documents = document if isinstance(document, list) else [document]
+        return sorted((d["service"], i["instance"]) for d in documents for c in d["clusters"] for i in c["instances"])
+
+    assert shown("-s", "svc", "--owner", "ops") == [("svc", "canary")]
+    assert shown("--owner", "devs") == [("other", "main"), ("svc", "main")]
+    assert main(["status", "-d", str(soa), "--owner", "ops"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("service: svc\n") and "instance: canary" in text and "instance: main" not in text
+    assert main(["status", "-d", str(soa), "--owner", "nobody"]) == 1
+    assert capsys.readouterr().out == f"No instances in {soa} are owned by nobody.\n"
+    assert main(["status", "-s", "other", "-d", str(soa), "--owner", "ops"]) == 1
+    assert "No instances of other are owned by ops." in capsys.readouterr().out
 
 
 def test_app_too_big_for_the_agent_is_waiting(tmp_path: Path, devcluster_factory, monkeypatch, wait_for) -> None:
