@@ -167,8 +167,11 @@ class Executor(abc.ABC):
         """Start the task; raise LaunchError if it cannot start at all."""
 
     @abc.abstractmethod
-    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
-        """Stop the task (TERM, then KILL after the grace period).  Unknown ids are ignored."""
+    async def kill(self, task_id: str, grace_seconds: float | None = None) -> None:
+        """Stop the task (TERM, then KILL after the grace period).  Unknown ids are ignored.
+
+        ``None`` is the executor's own default, as with a task that has no kill policy in Mesos: the
+        command executor's 3 s, the docker executor's ``--docker_stop_timeout`` (0 s)."""
 
     @abc.abstractmethod
     async def poll(self) -> Mapping[str, TaskStatus]:

@@ -49,6 +49,11 @@ ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestExcep
 ACTIVE_STATES = {"running": TaskState.RUNNING, "paused": TaskState.RUNNING, "restarting": TaskState.RUNNING}
 
 
+# Mesos' docker executor stops a task without a kill policy with the agent's --docker_stop_timeout,
+# 0 seconds by default: `docker stop -t 0`.
+DOCKER_STOP_TIMEOUT_S = 0.0
+
+
 def devcluster_id(data_dir: Path) -> str:
     """The label value that marks the containers of the devcluster using ``data_dir``."""
     return str(Path(data_dir).resolve())
@@ -269,7 +274,7 @@ class DockerExecutor(Executor):
     async def poll(self) -> Mapping[str, TaskStatus]:
         return await asyncio.to_thread(self._poll_blocking)
 
-    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+    async def kill(self, task_id: str, grace_seconds: float | None = None) -> None:
         """Ask docker to stop the container (TERM, KILL after the grace period) in the background."""
         task = self._tasks.get(task_id)
         if task is None or task.status is not None or task.stopper is not None:
@@ -278,7 +283,8 @@ class DockerExecutor(Executor):
         with contextlib.suppress(OSError):
             task.sandbox.mkdir(parents=True, exist_ok=True)
             (task.sandbox / KILLING_MARKER).touch()
-        task.stopper = asyncio.ensure_future(asyncio.to_thread(self._stop, task.container_id, grace_seconds))
+        grace = DOCKER_STOP_TIMEOUT_S if grace_seconds is None else grace_seconds
+        task.stopper = asyncio.ensure_future(asyncio.to_thread(self._stop, task.container_id, grace))
 
     def _stop(self, container_id: str, grace_seconds: float) -> None:
         try:

@@ -50,7 +50,7 @@ class CompositeExecutor(Executor):
             self._owner.pop(spec.task_id, None)
             raise
 
-    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+    async def kill(self, task_id: str, grace_seconds: float | None = None) -> None:
         executor = self._for_task(task_id)
         if executor is not None:
             await executor.kill(task_id, grace_seconds)

@@ -25,7 +25,7 @@ class NoopExecutor(Executor):
         else:
             self._tasks[spec.task_id] = TaskStatus(TaskState.RUNNING, started_at=now)
 
-    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+    async def kill(self, task_id: str, grace_seconds: float | None = None) -> None:
         status = self._tasks.get(task_id)
         if status is not None and not status.state.is_terminal:
             self._tasks[task_id] = TaskStatus(TaskState.KILLED, None, "killed", status.started_at, time.time())

@@ -37,6 +37,10 @@ RECORD = "task.json"
 EXIT_FILE = "exit_status"
 
 
+# Mesos' command executor gives a task without a kill policy this long between TERM and KILL.
+COMMAND_EXECUTOR_KILL_GRACE_S = 3.0
+
+
 def _stat_fields(path: str) -> list[str]:
     try:
         stat = Path(path).read_text()
@@ -254,7 +258,7 @@ class ProcessExecutor(Executor):
         except ProcessLookupError:
             pass
 
-    async def kill(self, task_id: str, grace_seconds: float = 3.0) -> None:
+    async def kill(self, task_id: str, grace_seconds: float | None = None) -> None:
         """Send TERM to the task's process group now and KILL after ``grace_seconds`` if it still runs.
 
         Returns once TERM is sent; the task shows as KILLED in ``poll`` when its process has gone.
@@ -266,7 +270,8 @@ class ProcessExecutor(Executor):
         self._write_record(task)
         self._signal(task, signal.SIGTERM)
         if task.escalation is None:
-            task.escalation = asyncio.ensure_future(self._escalate(task, grace_seconds))
+            grace = COMMAND_EXECUTOR_KILL_GRACE_S if grace_seconds is None else grace_seconds
+            task.escalation = asyncio.ensure_future(self._escalate(task, grace))
 
     async def _escalate(self, task: _ProcessTask, grace_seconds: float) -> None:
         deadline = time.monotonic() + grace_seconds

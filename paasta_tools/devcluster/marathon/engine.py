@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 BACKOFF_STATES = frozenset({"TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"})
 FAILURE_STATES = frozenset({"TASK_FAILED", "TASK_LOST", "TASK_ERROR"})
 TERMINAL_STATES = frozenset({"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR"})
-DEFAULT_KILL_GRACE = 3.0
 # Executor states a kill turns into TASK_KILLING (Marathon 1.4 registers the TASK_KILLING_STATE capability).
 KILLABLE_STATES = frozenset({"TASK_RUNNING", "TASK_STARTING"})
 # What the Mesos master tells frameworks about the tasks of an agent it removes for a machine going DOWN.
@@ -408,7 +407,7 @@ class Engine:
     async def _run_kill(self, task: Task) -> None:
         grace = task.definition.get("taskKillGracePeriodSeconds")
         try:
-            await self.cluster.executor.kill(task.id, float(grace) if grace is not None else DEFAULT_KILL_GRACE)
+            await self.cluster.executor.kill(task.id, float(grace) if grace is not None else None)
         except Exception as exc:  # reported; the next poll still decides the task's fate
             log.warning("kill of %s failed: %s", task.id, exc)
 

@@ -319,3 +319,20 @@ def test_statistics_of_a_running_container(run_with_executor):
         assert await executor.statistics(spec.task_id) is None
 
     run_with_executor(scenario)
+
+
+def test_without_a_grace_period_a_container_is_stopped_at_once_as_mesos_docker_executor_does(run_with_executor):
+    # The task ignores TERM: only the KILL that follows the grace period ends it.
+    spec = make_spec("trap '' TERM; echo up; while true; do sleep 1; done", image="busybox:latest")
+
+    async def scenario(executor: DockerExecutor) -> None:
+        import time
+
+        await executor.launch(spec)
+        await wait_state(executor, spec.task_id, TaskState.RUNNING)
+        started = time.monotonic()
+        await executor.kill(spec.task_id)  # no grace given: docker stop -t 0
+        await wait_state(executor, spec.task_id, TaskState.KILLED)
+        assert time.monotonic() - started < 2.5  # well under the 3 s a command-executor task gets
+
+    run_with_executor(scenario)
