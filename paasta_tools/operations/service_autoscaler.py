@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -262,7 +263,13 @@ def cluster_targets(system_config: Any, soa_dir: str, zk: Any) -> tuple[list[Ins
 
     wanted, broken = [], []
     for service in list_services(soa_dir):
-        for target in load_service_targets(service, soa_dir, cluster, app_system, None, stored):
+        try:
+            targets = load_service_targets(service, soa_dir, cluster, app_system, None, stored)
+        except (TypeError, AttributeError, ValueError) as exc:  # a malformed value no loader check caught
+            where = os.path.join(soa_dir, service, f"marathon-{cluster}.yaml")
+            broken.append(InstanceResult(f"{service}.*", error=f"could not load {where}: {type(exc).__name__}: {exc}"))
+            continue
+        for target in targets:
             if target.error is not None and _may_autoscale(target):
                 broken.append(InstanceResult(target.name, error=str(target.error)))
             elif wants_autoscaling(target):
