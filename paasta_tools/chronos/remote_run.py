@@ -283,3 +283,11 @@ def staging_timeout_message(job_name: str, cluster: str, timeout: float) -> str:
         "(-t/--staging-timeout); killed it and deleted the job. Are the cluster's agents busy, or do no agents "
         "match its constraints?"
     )
+
+
+def lost_task_message(task_id: str, job_name: str, cluster: str) -> str:
+    """Why a run stopped: the task it followed is gone from the master state, so how it ended is unknown."""
+    return (
+        f"The task {task_id} of job '{job_name}' is no longer in the Mesos master state of cluster {cluster}, so "
+        "how it ended is unknown (did the master fail over?); killed it and deleted the job."
+    )

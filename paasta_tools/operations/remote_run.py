@@ -30,6 +30,7 @@ from paasta_tools.chronos.remote_run import (
     build_remote_run_job,
     choose_instance,
     find_job_task,
+    lost_task_message,
     staging_timeout_message,
 )
 from paasta_tools.config.adhoc_config import AdhocJobConfig
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 READ_CHUNK_BYTES = 64 * 1024
 MAX_MASTER_FAILURES = 3  # consecutive failed reads of the master state before giving up
+MAX_MISSING_LOOKS = 3  # consecutive master states without a task seen before, before it counts as lost
 STREAMS = ("stdout", "stderr")
 
 Emit = Callable[[RunEvent], None]
@@ -156,9 +158,12 @@ class _Follower:
         self.sandbox: _Sandbox | None = None
         self.sandbox_problem: str | None = None
         self.master_failures = 0
+        self.task_id: str | None = None
+        self.missing_looks = 0
 
     def task(self) -> JobTask | None:
-        """The job's task in the master state; a master that keeps failing ends the run (a blip does not)."""
+        """The job's task in the master state; a master that keeps failing, or that no longer lists a task it
+        listed, ends the run (a blip does not)."""
         try:
             state = self.target.mesos.state()
         except MesosError as exc:
@@ -168,7 +173,14 @@ class _Follower:
                 raise RemoteRunError(f"cannot follow {where}: {exc}") from None
             return None
         self.master_failures = 0
-        return find_job_task(state, self.job_name)
+        task = find_job_task(state, self.job_name)
+        if task is None and self.task_id is not None:
+            self.missing_looks += 1
+            if self.missing_looks >= MAX_MISSING_LOOKS:
+                raise RemoteRunError(lost_task_message(self.task_id, self.job_name, self.target.cluster))
+        elif task is not None:
+            self.task_id, self.missing_looks = task.task_id, 0
+        return task
 
     def note_state(self, task: JobTask) -> None:
         if task.state != self.state:
@@ -258,8 +270,9 @@ def run_remote_job(
     """Add ``job`` to the cluster's Chronos, follow its task to the end and delete the job.
 
     Returns the task's final Mesos state (``TASK_FINISHED`` on success).  Raises RemoteRunError when the job
-    cannot be added, the master cannot be read, or the task is not running within ``staging_timeout``
-    seconds; the task is killed and the job deleted on every way out, Ctrl-C included.
+    cannot be added, the master cannot be read, the task is not running within ``staging_timeout``
+    seconds or it leaves the master state before it ends; the task is killed and the job deleted on every
+    way out, Ctrl-C included.
     """
     name = job["name"]
     try:

@@ -439,3 +439,23 @@ def test_event_texts() -> None:
         f"Running svc.remote on cluster prod as the temporary Chronos job '{NAME}' (http://chronos:8081)"
     )
     assert describe_event(TaskStateChanged("ct:1", "TASK_RUNNING", None)) == "Task ct:1: TASK_RUNNING"
+
+
+def test_a_task_that_leaves_the_master_state_ends_the_run_instead_of_waiting_forever() -> None:
+    running = master_state(mesos_task("TASK_RUNNING"))
+    chronos = FakeChronos()
+    mesos = FakeMesos([running, running, master_state()], [""])
+    clock = FakeClock()
+
+    def bounded_sleep(seconds: float) -> None:
+        assert clock.now < 600, "still following a task the master no longer knows"
+        clock.sleep(seconds)
+
+    target = RunTarget("prod", chronos, "http://chronos:8081", mesos, lambda url: mesos)  # type: ignore[arg-type]
+    with pytest.raises(RemoteRunError) as caught:
+        run_remote_job({"name": NAME}, target, lambda event: None, 60, Pacing(1.0, clock, bounded_sleep))
+    assert str(caught.value).startswith(
+        f"The task ct:1:0:{NAME}: of job '{NAME}' is no longer in the Mesos master state of cluster prod"
+    )
+    assert clock.now < 10
+    assert chronos.calls == [("add", NAME), ("delete_tasks", NAME), ("delete", NAME)]
