@@ -11,7 +11,7 @@ import pytest
 
 from paasta_tools.devcluster.executors.docker import DockerExecutor, devcluster_id, remove_devcluster_containers
 from paasta_tools.devcluster.executors.docker_options import LABEL_TASK_ID
-from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
+from tests.integration.devcluster.test_marathon_apps import create, wait_for
 from tests.integration.devcluster.test_marathon_processes import free_port_range
 
 pytestmark = pytest.mark.docker
@@ -32,16 +32,6 @@ def handle(docker_engine, devcluster_factory, tmp_path):
     yield handle
     handle.stop()
     remove_devcluster_containers(devcluster_id(data_dir))
-
-
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
 
 
 def _healthy(client, app_id: str, count: int):

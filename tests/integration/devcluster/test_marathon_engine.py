@@ -72,16 +72,6 @@ def handle(devcluster_factory, executor):
     return devcluster_factory(executor=executor, apis=("marathon",))
 
 
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
-
-
 def _queue(marathon: Api) -> list[dict]:
     return marathon("GET", "/v2/queue").json()["queue"]
 

@@ -49,16 +49,6 @@ def handle(devcluster_factory, tmp_path):
     return devcluster_factory(executor=executor, apis=("marathon", "mesos"), port_range=free_port_range())
 
 
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
-
-
 def _states(marathon: Api, path: str) -> dict[str, str]:
     return {t["id"]: t["state"] for t in marathon("GET", path).json()["tasks"]}
 

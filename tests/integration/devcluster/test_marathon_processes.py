@@ -42,16 +42,6 @@ def handle(devcluster_factory, tmp_path):
     return devcluster_factory(executor=executor, apis=("marathon",), port_range=free_port_range())
 
 
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
-
-
 def _pids_of_task(task_id: str) -> list[int]:
     """Processes whose environment carries ``MESOS_TASK_ID=<task_id>``, as Marathon injected it."""
     marker = f"MESOS_TASK_ID={task_id}".encode()

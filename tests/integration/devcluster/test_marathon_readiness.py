@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from paasta_tools.devcluster.executors.process import ProcessExecutor
-from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for
+from tests.integration.devcluster.test_marathon_apps import create, wait_for
 from tests.integration.devcluster.test_marathon_processes import free_port_range
 
 # Serves 200 on every path, except /ready: 503 "warming up" until the file $READY_FILE exists, then 200 "ready".
@@ -50,16 +50,6 @@ CHECK = {
 def handle(devcluster_factory, tmp_path):
     executor = ProcessExecutor(tmp_path / "processes")
     return devcluster_factory(executor=executor, apis=("marathon",), port_range=free_port_range())
-
-
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
 
 
 @pytest.fixture

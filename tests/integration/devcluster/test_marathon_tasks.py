@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.integration.devcluster.test_marathon_apps import Api, create, validating_client, wait_for, wait_running
+from tests.integration.devcluster.test_marathon_apps import create, wait_for, wait_running
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -14,16 +14,6 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 @pytest.fixture
 def handle(devcluster_factory):
     return devcluster_factory(apis=("marathon",))
-
-
-@pytest.fixture
-def marathon(handle):
-    return Api(handle.marathon_url)
-
-
-@pytest.fixture
-def client(marathon):
-    return validating_client(marathon.url)
 
 
 def test_app_tasks_have_marathon_task_json(handle, marathon, client):
