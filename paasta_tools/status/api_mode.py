@@ -32,18 +32,33 @@ def use_api_endpoint(environ: Mapping[str, str]) -> bool:
     return environ.get("USE_API_ENDPOINT", "").strip().lower() in TRUE_WORDS
 
 
+def _count(value: Any) -> int:
+    """A count of a status body; 0 when it is missing or not a number."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _deploy_text(value: str, backoff_seconds: int, p: Palette) -> str | None:
+    """The ``Status:`` text of a deploy status (None for NotRunning); one this paasta does not know, as it is."""
+    known = {status.value: status for status in MarathonDeployStatus}
+    if value not in known:
+        return p.red(value)
+    if known[value] is MarathonDeployStatus.NotRunning:
+        return None
+    return deploy_status_text(known[value], backoff_seconds, p)
+
+
 def marathon_api_lines(service: str, instance: str, marathon: Mapping[str, Any], p: Palette) -> list[str]:
     """``State:`` and ``Marathon:`` lines of a status body's ``marathon`` (or its error message)."""
     if marathon.get("error_message"):
         return [str(marathon["error_message"])]
-    expected = int(marathon.get("expected_instance_count") or 0)
-    bouncing = bouncing_status_human(int(marathon.get("app_count") or 0), str(marathon.get("bounce_method")), p)
+    expected = _count(marathon.get("expected_instance_count"))
+    bouncing = bouncing_status_human(_count(marathon.get("app_count")), str(marathon.get("bounce_method")), p)
     desired = desired_state_human(str(marathon.get("desired_state")), expected, p)
-    status = MarathonDeployStatus(marathon.get("deploy_status", "NotRunning"))
-    deploy = None
-    if status is not MarathonDeployStatus.NotRunning:
-        deploy = deploy_status_text(status, int(marathon.get("backoff_seconds") or 0), p)
-    running = int(marathon.get("running_instance_count") or 0)
+    deploy = _deploy_text(str(marathon.get("deploy_status", "NotRunning")), _count(marathon.get("backoff_seconds")), p)
+    running = _count(marathon.get("running_instance_count"))
     marathon_text = marathon_job_human(
         f"{service}.{instance}", str(marathon.get("app_id")), deploy, running, expected, p
     )
@@ -116,6 +131,22 @@ def render_api_instance(body: Mapping[str, Any], cluster: str, now: datetime.dat
     return lines + [f"Not implemented: Looks like {instance} is not a Marathon instance"]
 
 
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "str", bool: "bool", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def body_problem(body: Any) -> str | None:
+    """Why a status body cannot be shown (not an object, or a scheduler part that is not one), or None."""
+    if not isinstance(body, Mapping):
+        return f"paasta-api answered a JSON {_json_type(body)} instead of a status object"
+    for scheduler in ("marathon", "chronos"):
+        part = body.get(scheduler)
+        if part is not None and not isinstance(part, Mapping):
+            return f"paasta-api answered a status whose {scheduler} is a JSON {_json_type(part)} instead of an object"
+    return None
+
+
 def render_api_error(instance: str, message: str, p: Palette) -> list[str]:
     """The lines of an instance whose status paasta-api could not give."""
     return [f"instance: {p.blue(instance)}", p.red(f"Error: {message}")]
@@ -133,8 +164,9 @@ def render_api_cluster(
     or the error message as a string), ``instance:`` lines indented by 2 and the others by 4."""
     lines = render_cluster(ClusterReport(cluster, tuple(not_deployed)), 0, p)
     for instance, answer in answers:
-        if isinstance(answer, str):
-            shown = render_api_error(instance, answer, p)
+        problem = answer if isinstance(answer, str) else body_problem(answer)
+        if problem is not None:
+            shown = render_api_error(instance, problem, p)
         else:
             shown = render_api_instance(answer, cluster, now, p)
         lines += [("  " if "instance: " in line else "    ") + line for line in shown]

@@ -120,3 +120,18 @@ def test_cluster_block() -> None:
 def test_use_api_endpoint(value: str, expected: bool) -> None:
     assert use_api_endpoint({"USE_API_ENDPOINT": value}) is expected
     assert use_api_endpoint({}) is False
+
+
+def test_a_status_body_this_paasta_cannot_read_is_an_error_line_not_a_crash() -> None:
+    older = render_api_instance(_marathon(deploy_status="Not Running", running_instance_count="0"), "c1", NOW, PLAIN)
+    assert older[2:] == [
+        "State:      Configured - Desired state: Started",
+        "Marathon:   Critical - up with (0/3) instances. Status: Not Running",
+    ]
+    answers = [("main", ["not", "a", "status"]), ("other", {"service": "svc", "marathon": "broken"})]
+    assert render_api_cluster("c1", [], answers, [], NOW, PLAIN)[2:] == [
+        "  instance: main",
+        "    Error: paasta-api answered a JSON list instead of a status object",
+        "  instance: other",
+        "    Error: paasta-api answered a status whose marathon is a JSON str instead of an object",
+    ]
