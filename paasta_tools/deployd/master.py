@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from paasta_tools.clients import zookeeper
 from paasta_tools.deployd.autoscaler_watch import AutoscalerWatcher
@@ -41,7 +41,18 @@ from paasta_tools.marathon.tasks import MarathonAppState
 log = logging.getLogger(__name__)
 
 DEAD_WORKER_MESSAGE = "Detected a dead worker, starting a replacement thread"
+SWEEP_RETRY_S = 60.0
 AppsByInstance = dict[str, list[MarathonAppState]]
+T = TypeVar("T")
+
+
+def _attempt(fallback: T, step: Callable[..., T], *args: Any) -> T:
+    """``step(*args)``, or ``fallback`` when it raises: a watcher's failure is logged and tried again later."""
+    try:
+        return step(*args)
+    except Exception:
+        log.exception("Error in %s while watching for changes", step.__name__)
+        return fallback
 
 
 def _default_reconciler(system_config: Any, soa_dir: str) -> Any:
@@ -153,12 +164,16 @@ class DeployDaemon:
 
     def startup(self, reconciler: Any) -> float:
         """Queue what the oracle says needs a bounce now, and the first sweep; returns the sweep's span."""
-        targets = list(reconciler.cluster_targets())
+        targets = self.all_targets(reconciler)
         now = self.clock()
         if self.settings.startup_oracle_enabled:
             log.info("Prioritising services that we know need a bounce...")
             self.queue.put(self.needing_bounce(reconciler, targets, now, type(self).__name__))
         return self.sweep(targets, now)
+
+    def sweep_all(self, reconciler: Any) -> float:
+        """The sweep over every instance of the cluster, from now; returns the seconds it spans."""
+        return self.sweep(self.all_targets(reconciler), self.clock())
 
     def sweep(self, targets: Sequence[Any], now: float) -> float:
         """Queue every deployable instance at ``deployd_startup_bounce_rate``; returns the seconds it spans."""
@@ -249,20 +264,19 @@ class DeployDaemon:
         draining: frozenset[str] = frozenset()
         next_maintenance = self.clock()
         while not resign.wait(self.settings.poll_interval_s):
-            try:
-                if self.enabled("SoaFileWatcher"):
-                    fingerprints = self.poll_soa_dir(self.reconciler, soa, fingerprints)
-                if self.enabled("PublicConfigFileWatcher"):
-                    public_fingerprints = self.poll_system_config(public, public_fingerprints)
-                if self.enabled("MaintenanceWatcher") and self.clock() >= next_maintenance:
-                    draining = self.poll_maintenance(self.reconciler, draining)
-                    next_maintenance = self.clock() + self.settings.maintenance_polling_frequency
-                if self.clock() >= next_sweep:
-                    targets = list(self.reconciler.cluster_targets())
-                    next_sweep = self.clock() + self.sweep(targets, self.clock())
-                self.replace_dead_workers(resign)
-            except Exception:  # a watcher's bug must not stop the daemon; the next poll tries again
-                log.exception("Error while watching for changes")
+            # Each step is guarded on its own: one that keeps failing must not starve the others.
+            if self.enabled("SoaFileWatcher"):
+                fingerprints = _attempt(fingerprints, self.poll_soa_dir, self.reconciler, soa, fingerprints)
+            if self.enabled("PublicConfigFileWatcher"):
+                public_fingerprints = _attempt(
+                    public_fingerprints, self.poll_system_config, public, public_fingerprints
+                )
+            if self.enabled("MaintenanceWatcher") and self.clock() >= next_maintenance:
+                draining = _attempt(draining, self.poll_maintenance, self.reconciler, draining)
+                next_maintenance = self.clock() + self.settings.maintenance_polling_frequency
+            if self.clock() >= next_sweep:
+                next_sweep = self.clock() + _attempt(SWEEP_RETRY_S, self.sweep_all, self.reconciler)
+            _attempt(None, self.replace_dead_workers, resign)
 
     def poll_soa_dir(self, reconciler: Any, soa: SoaDirWatcher, before: dict) -> dict:
         after = soa.scan()
@@ -276,16 +290,29 @@ class DeployDaemon:
         return after
 
     def service_targets(self, reconciler: Any, service: str) -> list[Any]:
+        """The service's instances; none (logged) when its files make the loader fail."""
         from paasta_tools.operations.marathon_targets import load_service_targets
 
-        return load_service_targets(
-            service,
-            self.settings.soa_dir,
-            self.cluster,
-            reconciler.app_system,
-            None,
-            reconciler.locks.autoscaled_instances,
-        )
+        try:
+            return load_service_targets(
+                service,
+                self.settings.soa_dir,
+                self.cluster,
+                reconciler.app_system,
+                None,
+                reconciler.locks.autoscaled_instances,
+            )
+        except (TypeError, AttributeError, ValueError) as exc:  # a malformed value no loader check caught
+            where = os.path.join(self.settings.soa_dir, service, f"marathon-{self.cluster}.yaml")
+            log.error("Skipping %s because %s could not be loaded: %s: %s", service, where, type(exc).__name__, exc)
+            return []
+
+    def all_targets(self, reconciler: Any) -> list[Any]:
+        """Every marathon instance of the cluster, service by service (one broken service is left out)."""
+        from paasta_tools.config.soa_dir import list_services
+
+        services = list_services(self.settings.soa_dir)
+        return [target for service in services for target in self.service_targets(reconciler, service)]
 
     def queue_autoscaled(self, service: str, instance: str) -> None:
         now = self.clock()
@@ -314,7 +341,7 @@ class DeployDaemon:
         log.info("Public config has changed, now checking if it affects any services config shas")
         self.use_reconciler(self.make_reconciler())
         now = self.clock()
-        found = self.needing_bounce(self.reconciler, self.reconciler.cluster_targets(), now, "PublicConfigFileWatcher")
+        found = self.needing_bounce(self.reconciler, self.all_targets(self.reconciler), now, "PublicConfigFileWatcher")
         if found:
             log.info("Found config change affecting %d service instances, now doing a staggered bounce", len(found))
             limit = RateLimit(now, self.settings.big_bounce_rate)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+from types import SimpleNamespace
+
+import yaml
 
 from paasta_tools.deployd.master import DeployDaemon, bounce_priority
 from paasta_tools.deployd.settings import DeploydSettings
+from paasta_tools.deployd.watcher import SoaDirWatcher
 from paasta_tools.errors import ConfigError, MarathonError, NoDockerImageError
+from paasta_tools.marathon.app_dict import app_system_config_from
 from paasta_tools.marathon.tasks import MarathonAppState
 from paasta_tools.operations.marathon_targets import InstanceTarget
 from paasta_tools.system_config import SystemPaastaConfig
+from tests.support.waiting import wait_for
 
 STEADY = "svc.steady.gitaaaaaaaa.config11111111"
 
@@ -80,3 +88,56 @@ def test_bounce_priority_comes_from_the_instance_config():
     assert bounce_priority(InstanceTarget("s", "i", config=Config(-5))) == -5
     assert bounce_priority(InstanceTarget("s", "i", config=Config("high"))) == 0
     assert bounce_priority(InstanceTarget("s", "i")) == 0
+
+
+class LoadingReconciler(Reconciler):
+    """Also what loading targets from the soa dir needs (no autoscaled counts)."""
+
+    def __init__(self, apps: list[str] | Exception) -> None:
+        super().__init__(apps)
+        system = SystemPaastaConfig({"cluster": "norcal", "docker_registry": "registry", "volumes": []})
+        self.app_system = app_system_config_from(system)
+        self.locks = SimpleNamespace(autoscaled_instances=lambda service, instance: None)
+
+
+def _write_service(soa_dir, service: str, instance: dict) -> None:
+    directory = soa_dir / service
+    directory.mkdir(exist_ok=True)
+    (directory / "marathon-norcal.yaml").write_text(yaml.safe_dump({"main": instance}))
+    deployed = {"docker_image": f"services-{service}:paasta-abc", "desired_state": "start", "force_bounce": None}
+    (directory / "deployments.json").write_text(json.dumps({"v1": {f"{service}:paasta-norcal.main": deployed}}))
+
+
+def test_a_service_the_loader_chokes_on_does_not_hide_another_services_change(tmp_path, caplog):
+    daemon = DeployDaemon(
+        SystemPaastaConfig({"cluster": "norcal"}), DeploydSettings(soa_dir=str(tmp_path)), clock=lambda: 1000.0
+    )
+    soa = SoaDirWatcher(str(tmp_path), "norcal")
+    before = soa.scan()
+    _write_service(tmp_path, "aaa", {"cmd": "true", "constraints": 5})
+    _write_service(tmp_path, "zzz", {"cmd": "true"})
+    after = daemon.poll_soa_dir(LoadingReconciler([]), soa, before)
+    assert sorted(service for service, _ in after) == ["aaa", "aaa", "zzz", "zzz"]
+    assert [item.key for item in daemon.queue.snapshot()] == ["zzz.main"]
+    assert any("aaa" in r.getMessage() and "marathon-norcal.yaml" in r.getMessage() for r in caplog.records)
+
+
+class BrokenSoaWatcher:
+    def scan(self):
+        raise RuntimeError("scan broke")
+
+
+def test_a_failing_watcher_does_not_stop_the_sweep(tmp_path):
+    _write_service(tmp_path, "svc", {"cmd": "true"})
+    watchers = frozenset({"PublicConfigFileWatcher", "MaintenanceWatcher"})
+    settings = DeploydSettings(soa_dir=str(tmp_path), disabled_watchers=watchers, poll_interval_s=0.01)
+    daemon = DeployDaemon(SystemPaastaConfig({"cluster": "norcal"}), settings, clock=lambda: 1000.0)
+    daemon.reconciler = LoadingReconciler([])
+    resign = threading.Event()
+    watching = threading.Thread(target=daemon.watch, args=(resign, 1000.0, BrokenSoaWatcher(), None, ({}, {})))
+    watching.start()
+    try:
+        wait_for(lambda: [item.key for item in daemon.queue.snapshot()] == ["svc.main"], timeout=5)
+    finally:
+        resign.set()
+        watching.join(5)
