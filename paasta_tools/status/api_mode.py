@@ -147,6 +147,13 @@ def body_problem(body: Any) -> str | None:
     return None
 
 
+def answer_ok(answer: Any) -> bool:
+    """Whether an instance's answer is a status without an error (upstream's API mode exited 1 otherwise)."""
+    if isinstance(answer, str) or body_problem(answer) is not None:
+        return False
+    return not (answer.get("marathon") or {}).get("error_message")
+
+
 def render_api_error(instance: str, message: str, p: Palette) -> list[str]:
     """The lines of an instance whose status paasta-api could not give."""
     return [f"instance: {p.blue(instance)}", p.red(f"Error: {message}")]

@@ -285,7 +285,7 @@ def _report_via_api(
     import json
 
     from paasta_tools.operations.api_status import api_answers
-    from paasta_tools.status.api_mode import render_api_cluster
+    from paasta_tools.status.api_mode import answer_ok, render_api_cluster
     from paasta_tools.status.colors import Palette
     from paasta_tools.status.report import whitelist_warning
 
@@ -295,7 +295,7 @@ def _report_via_api(
         mine = [p for p in selected if p.cluster == cluster and p.instance_type in FETCHERS]
         shown = [p.instance for p in mine if f"{cluster}.{p.instance}" in deployed]
         answers = api_answers(ctx.system, cluster, ctx.service, shown)
-        ok = ok and not any(isinstance(answer, str) for _, answer in answers)
+        ok = ok and all(answer_ok(answer) for _, answer in answers)
         not_deployed = [
             p.instance for p in selected if p.cluster == cluster and f"{cluster}.{p.instance}" not in deployed
         ]

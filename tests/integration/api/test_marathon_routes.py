@@ -115,7 +115,7 @@ def test_tasks_of_an_instance(api, wait_for) -> None:
     assert response.status_code == 404 and response.json() == {"message": "Task with id svc.main.nothing not found"}
 
 
-def test_an_instance_without_a_docker_image_has_upstreams_error_message(api) -> None:
+def test_an_instance_without_a_docker_image_has_upstreams_error_message(api, monkeypatch, capsys) -> None:
     import json
 
     write_service(api.soa_dir, "svc", {"main": {"instances": 1}})
@@ -138,3 +138,10 @@ def test_an_instance_without_a_docker_image_has_upstreams_error_message(api) -> 
     response = api.get("/v1/services/svc/main/tasks")
     assert response.status_code == 500
     assert response.json() == {"message": "svc.main: Docker image is not in deployments.json."}
+
+    # as upstream, and as without the API: the instance's error makes paasta status exit 1
+    from paasta_tools.cli.cli import main as paasta
+
+    monkeypatch.setenv("USE_API_ENDPOINT", "1")
+    assert paasta(["status", "-s", "svc", "-d", str(api.soa_dir), "-i", "main"]) == 1
+    assert "    Docker image is not in deployments.json.\n" in capsys.readouterr().out

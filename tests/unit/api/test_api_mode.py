@@ -135,3 +135,13 @@ def test_a_status_body_this_paasta_cannot_read_is_an_error_line_not_a_crash() ->
         "  instance: other",
         "    Error: paasta-api answered a status whose marathon is a JSON str instead of an object",
     ]
+
+
+def test_an_answer_is_ok_only_when_it_is_a_status_without_an_error() -> None:
+    from paasta_tools.status.api_mode import answer_ok
+
+    assert answer_ok(_marathon())
+    assert not answer_ok(_marathon(error_message="Docker image is not in deployments.json."))
+    assert not answer_ok("paasta-api GET ... answered 500: boom")
+    assert not answer_ok(["not", "a", "status"])
+    assert answer_ok({"service": "svc", "instance": "nightly", "git_sha": "abcdef01", "chronos": {"jobs": []}})
