@@ -48,32 +48,47 @@ class AgentStatistics:
     def __init__(self, mesos_url: str, timeout: float = STATISTICS_TIMEOUT_S) -> None:
         self.master = MesosMasterClient(mesos_url, timeout)
         self.timeout = timeout
-        self._agents: dict[str, str] | None = None
-        self._statistics: dict[str, dict[str, Mapping[str, Any]]] = {}
+        # A failure is remembered like an answer: asking again for every task would cost a timeout each.
+        self._agents: dict[str, str] | MesosError | None = None
+        self._statistics: dict[str, dict[str, Mapping[str, Any]] | MesosError] = {}
 
     def _agent_urls(self) -> dict[str, str]:
         if self._agents is None:
-            self._agents = {
-                str(slave["hostname"]): agent_url_from_pid(str(slave["pid"]))
-                for slave in self.master.slaves()
-                if slave.get("hostname") and slave.get("pid")
-            }
+            try:
+                self._agents = {
+                    str(slave["hostname"]): agent_url_from_pid(str(slave["pid"]))
+                    for slave in self.master.slaves()
+                    if slave.get("hostname") and slave.get("pid")
+                }
+            except MesosError as exc:
+                self._agents = exc
+        if isinstance(self._agents, MesosError):
+            raise self._agents
         return self._agents
+
+    def _read_agent(self, hostname: str) -> dict[str, Mapping[str, Any]]:
+        import requests
+
+        url = self._agent_urls().get(hostname)
+        if url is None:
+            raise MesosError(f"the Mesos master at {self.master.url} knows no agent {hostname}")
+        try:
+            entries = _get_json(f"{url}/monitor/statistics", self.timeout)
+        except (requests.RequestException, ValueError) as exc:
+            raise MesosError(f"could not read {url}/monitor/statistics: {exc}") from exc
+        return statistics_by_executor(entries)
 
     def of_agent(self, hostname: str) -> dict[str, Mapping[str, Any]]:
         """The statistics of every executor on the agent ``hostname``; MesosError if it cannot be read."""
         if hostname not in self._statistics:
-            url = self._agent_urls().get(hostname)
-            if url is None:
-                raise MesosError(f"the Mesos master at {self.master.url} knows no agent {hostname}")
-            import requests
-
             try:
-                entries = _get_json(f"{url}/monitor/statistics", self.timeout)
-            except (requests.RequestException, ValueError) as exc:
-                raise MesosError(f"could not read {url}/monitor/statistics: {exc}") from exc
-            self._statistics[hostname] = statistics_by_executor(entries)
-        return self._statistics[hostname]
+                self._statistics[hostname] = self._read_agent(hostname)
+            except MesosError as exc:
+                self._statistics[hostname] = exc
+        found = self._statistics[hostname]
+        if isinstance(found, MesosError):
+            raise found
+        return found
 
     def of_tasks(self, tasks: Iterable[tuple[str, str]]) -> dict[str, Mapping[str, Any]]:
         """``{task id: statistics}`` for (task id, agent hostname) pairs; tasks without statistics are left out.
