@@ -8,10 +8,11 @@ running Mesos tasks out of a master state, as upstream's ``get_tasks_from_app_id
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from paasta_tools.marathon.deploy_status import MarathonDeployStatus
+from paasta_tools.marathon.job_id import is_app_of_instance
 from paasta_tools.status.chronos import ChronosInstanceStatus, ChronosJobStatus
 from paasta_tools.status.marathon import MarathonInstanceStatus
 from paasta_tools.status.report import to_jsonable
@@ -42,9 +43,19 @@ def marathon_body(status: MarathonInstanceStatus) -> dict[str, Any]:
     return body
 
 
-def marathon_error_body(desired_state: str, bounce_method: str, message: str) -> dict[str, Any]:
+def marathon_error_body(app_count: int, desired_state: str, bounce_method: str, message: str) -> dict[str, Any]:
     """``marathon`` of an instance whose app cannot be built (upstream: no docker image in deployments.json)."""
-    return {"desired_state": desired_state, "bounce_method": bounce_method, "error_message": message}
+    return {
+        "app_count": app_count,
+        "desired_state": desired_state,
+        "bounce_method": bounce_method,
+        "error_message": message,
+    }
+
+
+def instance_app_count(apps: Sequence[Mapping[str, Any]], service: str, instance: str) -> int:
+    """How many of Marathon's ``apps`` (app JSON) belong to ``service.instance``."""
+    return sum(1 for app in apps if is_app_of_instance(str(app.get("id", "")), service, instance))
 
 
 def _time_text(when: datetime.datetime | None) -> str:

@@ -73,8 +73,11 @@ def _deployments(service: str, soa_dir: str) -> Any:
         return DeploymentsJson()
 
 
-def _fetch_status(settings: ApiSettings, cache: ReadCache, service: str, instance: str) -> tuple[Any, Any, str]:
-    """(the instance's config, its status model, its deployed sha); 404 when not configured or deployed."""
+def _fetch_status(
+    settings: ApiSettings, cache: ReadCache, service: str, instance: str
+) -> tuple[Any, Any, str, dict[str, Any]]:
+    """(the instance's config, its status model, its deployed sha, the scheduler reads it was built from);
+    404 when not configured or deployed."""
     from paasta_tools.config.loader import load_instance_config
     from paasta_tools.config.soa_dir import read_service_files
     from paasta_tools.deployments import sha_from_docker_image
@@ -93,25 +96,28 @@ def _fetch_status(settings: ApiSettings, cache: ReadCache, service: str, instanc
     now = datetime.datetime.now(datetime.UTC)
     ctx = StatusContext(service, files, deployments, settings.system, 0, now, dict(FETCHERS))
     config = dataclasses.replace(config, branch_dict=entry)
+    reads = cache.for_service(service)
     try:
-        status = FETCHERS[config.instance_type](ctx, settings.cluster, instance, cache.for_service(service))
+        status = FETCHERS[config.instance_type](ctx, settings.cluster, instance, reads)
     except NoDockerImageError:
         if config.instance_type != "marathon":
             raise
         status = None  # upstream's error_message body
-    return config, status, sha
+    return config, status, sha, reads
 
 
 def instance_status(settings: ApiSettings, cache: ReadCache, service: str, instance: str) -> dict[str, Any]:
     """The status body of ``service.instance`` (§7.5b)."""
-    config, status, sha = _fetch_status(settings, cache, service, instance)
+    config, status, sha, reads = _fetch_status(settings, cache, service, instance)
     if config.instance_type == "chronos":
         return bodies.status_body(
             service, instance, sha, chronos=bodies.chronos_body(status, config.get_desired_state())
         )
     if status is None:
+        # Marathon's apps were read before the missing image stopped the status
+        app_count = bodies.instance_app_count((reads.get("marathon") or {}).get("apps") or [], service, instance)
         marathon = bodies.marathon_error_body(
-            config.get_desired_state(), config.get_bounce_method(), bodies.NO_DOCKER_IMAGE_MESSAGE
+            app_count, config.get_desired_state(), config.get_bounce_method(), bodies.NO_DOCKER_IMAGE_MESSAGE
         )
     else:
         marathon = bodies.marathon_body(status)

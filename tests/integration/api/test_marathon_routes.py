@@ -119,6 +119,7 @@ def test_an_instance_without_a_docker_image_has_upstreams_error_message(api, mon
     import json
 
     write_service(api.soa_dir, "svc", {"main": {"instances": 1}})
+    deploy(api.marathon, api.soa_dir, "svc", "main")
     path = api.soa_dir / "svc" / "deployments.json"
     document = json.loads(path.read_text())
     document["v1"]["svc:paasta-devcluster.main"]["docker_image"] = ""
@@ -129,6 +130,7 @@ def test_an_instance_without_a_docker_image_has_upstreams_error_message(api, mon
         "instance": "main",
         "git_sha": "",
         "marathon": {
+            "app_count": 1,
             "desired_state": "start",
             "bounce_method": "crossover",
             "error_message": "Docker image is not in deployments.json.",

@@ -125,3 +125,14 @@ def test_verbose_task_info() -> None:
     assert bodies.executor_of(agent, "nothing") is None
     verbose = bodies.with_verbose_info(task, {"id": "S1"}, None)
     assert verbose["slave"] == {"id": "S1"} and verbose["executor"] is None and verbose["id"] == task["id"]
+
+
+def test_the_error_body_counts_the_instances_apps_as_upstream() -> None:
+    apps = [_app(APP_ID, ["h1"]), _app(OLD_ID, []), _app("svc.canary.gitabcdef01.configdeadbeef", ["h1"])]
+    assert bodies.instance_app_count(apps, "svc", "main") == 2
+    assert bodies.marathon_error_body(2, "start", "crossover", bodies.NO_DOCKER_IMAGE_MESSAGE) == {
+        "app_count": 2,
+        "desired_state": "start",
+        "bounce_method": "crossover",
+        "error_message": "Docker image is not in deployments.json.",
+    }
