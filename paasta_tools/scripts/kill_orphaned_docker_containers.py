@@ -47,17 +47,21 @@ def default_agent_url() -> str:
     return f"http://{socket.getfqdn()}:{MESOS_AGENT_PORT}"
 
 
-def run(force: bool, only_this_agent: bool, agent_client: Any, docker_client: Any, out: Any) -> int:
-    """Report the orphans (killing them when ``force``); the exit code."""
+def run(force: bool, only_this_agent: bool, agent_client: Any, docker_client: Any, out: Any, err: Any = None) -> int:
+    """Report the orphans (killing them when ``force``; one that cannot be killed is told on ``err`` and the
+    others are still killed); the exit code."""
     from paasta_tools.clients.mesos_containers import kill_container, list_mesos_containers
+    from paasta_tools.errors import DockerEngineError
     from paasta_tools.monitoring.orphaned_containers import agent_tasks, find_orphans, report
 
     agent = agent_tasks(agent_client.agent_state())
     orphans = find_orphans(list_mesos_containers(docker_client), agent, only_this_agent)
     out.write(report(orphans, force) + "\n")
-    if force:
-        for orphan in orphans:
+    for orphan in orphans if force else ():
+        try:
             kill_container(docker_client, orphan.name)
+        except DockerEngineError as exc:
+            (err or sys.stderr).write(f"kill_orphaned_docker_containers: {exc}\n")
     return EXIT_FAILURE if orphans else EXIT_OK
 
 

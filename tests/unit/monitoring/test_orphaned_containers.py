@@ -75,3 +75,45 @@ def test_task_id_from_marathon_or_chronos_environment():
     assert task_id_from_env({"MESOS_TASK_ID": "svc.main.1", "mesos_task_id": "x"}) == "svc.main.1"
     assert task_id_from_env({"MESOS_TASK_ID": "", "mesos_task_id": "ct:1:0:svc job:"}) == "ct:1:0:svc job:"
     assert task_id_from_env({"PORT": "1"}) is None
+
+
+class FakeAgent:
+    def agent_state(self) -> dict:
+        return {"id": AGENT, "frameworks": []}
+
+
+class FakeEngineApi:
+    """Two orphaned Mesos containers; killing the first fails inside the engine."""
+
+    def __init__(self) -> None:
+        self.killed: list[str] = []
+
+    def containers(self) -> list[dict]:
+        return [{"Id": "1", "Names": [f"/mesos-{AGENT}.c-1"]}, {"Id": "2", "Names": [f"/mesos-{AGENT}.c-2"]}]
+
+    def inspect_container(self, container_id: str) -> dict:
+        return {"Config": {"Env": [f"MESOS_TASK_ID=svc.main.{container_id}"]}}
+
+    def kill(self, name: str) -> None:
+        import docker.errors
+
+        if name.endswith("c-1"):
+            raise docker.errors.APIError("500 Server Error", explanation="cannot kill: device busy")
+        self.killed.append(name)
+
+
+def test_a_container_that_cannot_be_killed_does_not_spare_the_others() -> None:
+    import io
+    from types import SimpleNamespace
+
+    from paasta_tools.scripts.kill_orphaned_docker_containers import run
+
+    api = FakeEngineApi()
+    out, err = io.StringIO(), io.StringIO()
+    assert run(True, False, FakeAgent(), SimpleNamespace(api=api), out, err) == 1
+    assert api.killed == [f"mesos-{AGENT}.c-2"]
+    assert out.getvalue().endswith(f"mesos-{AGENT}.c-2 (svc.main.2) and will be killed\n")
+    assert err.getvalue() == (
+        f"kill_orphaned_docker_containers: Docker engine could not kill container mesos-{AGENT}.c-1: "
+        "cannot kill: device busy\n"
+    )
