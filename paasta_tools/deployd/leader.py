@@ -48,7 +48,7 @@ def run_as_leader(
     """Wait until elected (or ``stop``), then run ``lead(resign)`` until it returns.
 
     ``resign`` is set when ``stop`` is set or the session is lost; ``lead`` must return soon after.
-    Leadership is released when ``lead`` returns.
+    Leadership is released when ``lead`` returns.  A session lost while waiting ends the wait (LOST).
     """
     from kazoo.exceptions import CancelledError, KazooException
 
@@ -58,9 +58,12 @@ def run_as_leader(
     client.add_listener(listener)
 
     def relay_stop() -> None:
+        # A lost session also ends the wait: kazoo would queue a new contender, but this process
+        # logged that it quits, and a later election would hand it leadership only to resign at once.
         while not finished.is_set():
             if stop.wait(POLL_S):
                 resign.set()
+            if resign.is_set():
                 election.cancel()
                 return
 

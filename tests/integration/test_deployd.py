@@ -135,24 +135,42 @@ def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, st
 
 
 def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_over(pipeline, start_daemon, wait_for):
-    from kazoo.client import KazooClient
-
-    from paasta_tools.clients.zookeeper import kazoo_hosts
-
     pipeline.write_service({"main": INSTANCE})
     first = start_daemon(pipeline, "deployd-a")
     wait_for(first.daemon.is_leader.is_set, timeout=10)
     second = start_daemon(pipeline, "deployd-b")
     wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
-    # Closing another client that shares the session expires it, as a long partition would.
-    twin = KazooClient(hosts=kazoo_hosts(pipeline.zookeeper_url), client_id=first.daemon.zk_client.client_id)
-    twin.start(timeout=5)
-    twin.stop()
-    twin.close()
+    _expire_session(pipeline, first.daemon.zk_client)
     first.thread.join(15)
     assert first.outcome.value == "lost"
     wait_for(second.daemon.is_leader.is_set, timeout=10)
     assert _contenders(pipeline) == ["deployd-b"]
+
+
+def test_a_waiting_daemon_whose_zookeeper_session_expires_quits_without_leading(pipeline, start_daemon, wait_for):
+    pipeline.write_service({"main": INSTANCE})
+    first = start_daemon(pipeline, "deployd-a")
+    wait_for(first.daemon.is_leader.is_set, timeout=10)
+    second = start_daemon(pipeline, "deployd-b")
+    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    _expire_session(pipeline, second.daemon.zk_client)
+    second.thread.join(15)
+    assert second.outcome is not None and second.outcome.value == "lost"
+    assert not second.daemon.is_leader.is_set() and second.daemon.reconciler is None  # it never led
+    wait_for(lambda: _contenders(pipeline) == ["deployd-a"], timeout=10)
+    assert first.daemon.is_leader.is_set()
+
+
+def _expire_session(pipeline: Pipeline, client: object) -> None:
+    """Closing another client that shares the session expires it, as a long partition would."""
+    from kazoo.client import KazooClient
+
+    from paasta_tools.clients.zookeeper import kazoo_hosts
+
+    twin = KazooClient(hosts=kazoo_hosts(pipeline.zookeeper_url), client_id=client.client_id)  # type: ignore[attr-defined]
+    twin.start(timeout=5)
+    twin.stop()
+    twin.close()
 
 
 def _contenders(pipeline: Pipeline) -> list[str]:
