@@ -107,7 +107,7 @@ def _request(args: argparse.Namespace) -> tuple[object, RemoteRunRequest]:
     from paasta_tools.system_config import load_system_paasta_config
 
     constraints = parse_constraints(args.constraints)
-    if args.staging_timeout <= 0:
+    if not args.staging_timeout > 0:  # NaN too: a deadline of NaN never passes
         raise RemoteRunError(f"-t/--staging-timeout must be a positive number of seconds, not {args.staging_timeout:g}")
     system_config = load_system_paasta_config()
     cluster = args.cluster or system_config.get_local_run_config().get("default_cluster")

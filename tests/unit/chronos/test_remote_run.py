@@ -237,6 +237,7 @@ def test_very_dry_run_with_json_dict_prints_one_line(local_files: Path, capsys) 
         ),
         (["-X", "pool"], "-X/--constraint 'pool': expected an attribute and an operator"),
         (["-t", "0"], "-t/--staging-timeout must be a positive number of seconds"),
+        (["-t", "nan"], "-t/--staging-timeout must be a positive number of seconds, not nan"),
         (["-s", "ghost"], "ghost"),
     ],
 )
