@@ -43,6 +43,19 @@ def _number(config: Any, key: str, positive: bool = True) -> float:
     return value
 
 
+def _watcher_names(config: Any) -> frozenset[str]:
+    """``disabled_watchers``; anything but a list of names is a config error naming the key."""
+    value = config.get("disabled_watchers")
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        directory = getattr(config, "directory", "the system config")
+        raise PaastaNotConfiguredError(
+            f"disabled_watchers in {directory} must be a list of watcher names, got {value!r}"
+        )
+    return frozenset(value)
+
+
 def settings_from_system_config(config: Any, soa_dir: str, **overrides: Any) -> DeploydSettings:
     """DeploydSettings from a SystemPaastaConfig's ``deployd_*`` getters; ``overrides`` replace fields."""
     values = {
@@ -52,7 +65,7 @@ def settings_from_system_config(config: Any, soa_dir: str, **overrides: Any) -> 
         "failure_backoff_factor": _number(config, "deployd_worker_failure_backoff_factor", positive=False),
         "maintenance_polling_frequency": _number(config, "deployd_maintenance_polling_frequency"),
         "startup_oracle_enabled": config.get_deployd_startup_oracle_enabled(),
-        "disabled_watchers": frozenset(config.get_disabled_watchers()),
+        "disabled_watchers": _watcher_names(config),
     }
     return DeploydSettings(soa_dir=soa_dir, **{**values, **overrides})
 

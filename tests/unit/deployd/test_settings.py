@@ -58,6 +58,13 @@ def test_bad_values_are_config_errors_naming_the_key(key, value, message):
         settings_from_system_config(SystemPaastaConfig({key: value}, directory="/etc/x"), "/soa")
 
 
+@pytest.mark.parametrize("value", ["MaintenanceWatcher", 5, [1], {"MaintenanceWatcher": True}])
+def test_disabled_watchers_must_be_a_list_of_names(value):
+    config = SystemPaastaConfig({"disabled_watchers": value}, directory="/etc/x")
+    with pytest.raises(PaastaNotConfiguredError, match="disabled_watchers in /etc/x must be a list of watcher names"):
+        settings_from_system_config(config, "/soa")
+
+
 def _app(app_id: str, *hosts: str) -> MarathonAppState:
     tasks = tuple(MarathonTask(id=f"{app_id}.{n}", app_id=app_id, host=h) for n, h in enumerate(hosts))
     return MarathonAppState(id=app_id, instances=len(hosts), tasks=tasks)
