@@ -281,6 +281,9 @@ def run_remote_job(
         raise RemoteRunError(
             f"Could not add job '{name}' to Chronos of cluster {target.cluster} ({target.chronos_url}): {exc}"
         ) from None
+    except KeyboardInterrupt:
+        _clean_up(target, name, kill=True, emit=emit)  # Chronos may have taken the job before the interrupt
+        raise
     parsed = decompose_job_id(name)
     emit(JobSubmitted(name, parsed.service, parsed.instance, target.cluster, target.chronos_url))
     final_state: str | None = None

@@ -460,3 +460,17 @@ def test_a_task_that_leaves_the_master_state_ends_the_run_instead_of_waiting_for
     )
     assert clock.now < 10
     assert chronos.calls == [("add", NAME), ("delete_tasks", NAME), ("delete", NAME)]
+
+
+def test_ctrl_c_while_the_job_is_being_added_still_removes_it() -> None:
+    class InterruptedAdd(FakeChronos):
+        def add(self, job: dict) -> None:
+            super().add(job)  # Chronos took the job; the answer never arrived
+            raise KeyboardInterrupt
+
+    chronos = InterruptedAdd()
+    mesos = FakeMesos([master_state()], [""])
+    target = RunTarget("prod", chronos, "http://chronos:8081", mesos, lambda url: mesos)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        run_remote_job({"name": NAME}, target, lambda event: None, 60, Pacing(1.0, lambda: 0.0, lambda s: None))
+    assert chronos.calls == [("add", NAME), ("delete_tasks", NAME), ("delete", NAME)]
