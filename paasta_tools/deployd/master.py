@@ -160,6 +160,14 @@ class DeployDaemon:
         for stepper in self.steppers:
             stepper.reconciler = reconciler
 
+    def close_retired(self) -> None:
+        """Close the replaced reconcilers (their ZooKeeper sessions) that no worker is still stepping with."""
+        busy = {id(stepper.in_use()) for stepper in self.steppers}
+        for reconciler in self.retired:
+            if id(reconciler) not in busy:
+                reconciler.locks.close()
+        self.retired = [reconciler for reconciler in self.retired if id(reconciler) in busy]
+
     # --- startup and the sweep ---------------------------------------------------------------
 
     def startup(self, reconciler: Any) -> float:
@@ -277,6 +285,7 @@ class DeployDaemon:
             if self.clock() >= next_sweep:
                 next_sweep = self.clock() + _attempt(SWEEP_RETRY_S, self.sweep_all, self.reconciler)
             _attempt(None, self.replace_dead_workers, resign)
+            _attempt(None, self.close_retired)
 
     def poll_soa_dir(self, reconciler: Any, soa: SoaDirWatcher, before: dict) -> dict:
         after = soa.scan()

@@ -81,32 +81,49 @@ class StepResult:
     message: str = ""
 
 
+def _apps_of(reconciler: Any, service: str, instance: str) -> list[MarathonAppState]:
+    prefix = f"/{short_app_id(service, instance)}."
+    return [app for app in reconciler.list_apps() if app.id.startswith(prefix)]
+
+
 class InstanceStepper:
     """One reconcile step for one instance through a ``Reconciler`` (operations.marathon_reconcile)."""
 
     def __init__(self, reconciler: Any, bounce_again_s: float = BOUNCE_AGAIN_S) -> None:
-        self.reconciler = reconciler
+        self.reconciler = reconciler  # replaced by the daemon when the system config changes
         self.bounce_again_s = bounce_again_s
+        self._active: Any = None
+        self._active_lock = threading.Lock()
 
-    def _apps_of(self, service: str, instance: str) -> list[MarathonAppState]:
-        prefix = f"/{short_app_id(service, instance)}."
-        return [app for app in self.reconciler.list_apps() if app.id.startswith(prefix)]
+    def in_use(self) -> Any:
+        """The reconciler of the step in progress (None between steps)."""
+        with self._active_lock:
+            return self._active
 
     def step(self, item: ServiceInstance) -> StepResult:
-        targets = list(self.reconciler.targets([(item.service, item.instance)]))
+        with self._active_lock:
+            reconciler = self._active = self.reconciler
+        try:
+            return self._step(reconciler, item)
+        finally:
+            with self._active_lock:
+                self._active = None
+
+    def _step(self, reconciler: Any, item: ServiceInstance) -> StepResult:
+        targets = list(reconciler.targets([(item.service, item.instance)]))
         target = targets[0]
         if target.skip is not None:
             return StepResult(None, message=f"no deployments for {target.name} yet")
         if isinstance(target.error, NoConfigurationForServiceError | UnknownServiceError):
             # Removed from the cluster: cleanup_marathon_jobs removes its apps, retrying cannot help.
             return StepResult(None, message=f"{target.name} is no longer configured: {target.error}")
-        outcome = self.reconciler.deploy(target, self._apps_of(item.service, item.instance))
+        outcome = reconciler.deploy(target, _apps_of(reconciler, item.service, item.instance))
         if outcome.result is None:
             return StepResult(self.bounce_again_s, message=f"{target.name} is being bounced by another run")
         if outcome.failed:
             return StepResult(None, failed=True, message=f"{target.name}: {outcome.result.output}")
         app_dict = target.app_dict or {}
-        after = self._apps_of(item.service, item.instance)
+        after = _apps_of(reconciler, item.service, item.instance)
         if instance_needs_work(str(app_dict.get("id", "")), int(app_dict.get("instances", 0)), after):
             return StepResult(self.bounce_again_s, message=f"{target.name} not in steady state")
         return StepResult(None, message=f"{target.name} in steady state")

@@ -10,8 +10,10 @@ from types import SimpleNamespace
 import yaml
 
 from paasta_tools.deployd.master import DeployDaemon, bounce_priority
+from paasta_tools.deployd.queue import ServiceInstance
 from paasta_tools.deployd.settings import DeploydSettings
 from paasta_tools.deployd.watcher import SoaDirWatcher
+from paasta_tools.deployd.workers import InstanceStepper
 from paasta_tools.errors import ConfigError, MarathonError, NoDockerImageError
 from paasta_tools.marathon.app_dict import app_system_config_from
 from paasta_tools.marathon.tasks import MarathonAppState
@@ -141,3 +143,38 @@ def test_a_failing_watcher_does_not_stop_the_sweep(tmp_path):
     finally:
         resign.set()
         watching.join(5)
+
+
+class ClosableReconciler:
+    """A reconciler whose step waits for ``release``; records whether its ZooKeeper locks were closed."""
+
+    def __init__(self) -> None:
+        self.locks = SimpleNamespace(closed=False)
+        self.locks.close = lambda: setattr(self.locks, "closed", True)
+        self.env = SimpleNamespace(draining_hosts=frozenset())
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def targets(self, pairs):
+        self.entered.set()
+        self.release.wait(5)
+        return iter([InstanceTarget("svc", "main", skip="no deployments.json")])
+
+
+def test_a_replaced_reconciler_is_closed_once_no_worker_steps_with_it():
+    daemon = _daemon()
+    old, new = ClosableReconciler(), ClosableReconciler()
+    daemon.reconciler = old
+    stepper = InstanceStepper(old)
+    daemon.steppers = [stepper]
+    stepping = threading.Thread(target=stepper.step, args=(ServiceInstance("svc", "main", "t", 0, 0),))
+    stepping.start()
+    try:
+        assert old.entered.wait(5)
+        daemon.use_reconciler(new)
+        daemon.close_retired()
+        assert not old.locks.closed and daemon.retired == [old]  # a worker is still in a step with it
+    finally:
+        old.release.set()
+        stepping.join(5)
+    daemon.close_retired()
+    assert old.locks.closed and daemon.retired == [] and not new.locks.closed
