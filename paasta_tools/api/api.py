@@ -25,14 +25,26 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 DEFAULT_HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
+MAX_PORT = 65535
 
 log = logging.getLogger("paasta_tools.api")
+
+
+def port_number(text: str) -> int:
+    """A TCP port (0-65535) given on the command line."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"must be a TCP port number (0-{MAX_PORT}), got {text!r}")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paasta-api", description="Runs a PaaSTA API server")
     parser.add_argument("-D", "--debug", dest="debug", action="store_true", default=False, help="output the debug logs")
-    parser.add_argument("port", type=int, help="port number for the api server")
+    parser.add_argument("port", type=port_number, help="port number for the api server")
     parser.add_argument(
         "-d", "--soa-dir", dest="soa_dir", default=DEFAULT_SOA_DIR, help="define a different soa config directory"
     )
