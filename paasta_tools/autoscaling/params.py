@@ -85,6 +85,26 @@ def _window(raw: Mapping[str, Any], where: str) -> tuple[float, float] | None:
     return float(value[0]), float(value[1])
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _forecast_options(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The forecasters' keys present in ``raw``, each a number (extrapolation: also a non-empty list)."""
+    options = {key: raw[key] for key in FORECAST_OPTION_KEYS if key in raw}
+    for key, value in options.items():
+        if _is_number(value):
+            continue
+        if key == "linreg_extrapolation_seconds":
+            if isinstance(value, list) and value and all(_is_number(v) for v in value):
+                continue
+            expected = "a number or a list of numbers"
+        else:
+            expected = "a number"
+        raise AutoscalingError(f"{where}: autoscaling.{key} must be {expected}, got {value!r}")
+    return options
+
+
 def parse_autoscaling_params(raw: Mapping[str, Any], where: str) -> AutoscalingParams:
     """Typed parameters of a merged ``autoscaling`` dict; ``where`` names the instance in errors.
 
@@ -107,5 +127,5 @@ def parse_autoscaling_params(raw: Mapping[str, Any], where: str) -> AutoscalingP
         offset=_number(raw, "offset", 0.0, where),
         forecast_policy=forecast_policy,
         good_enough_window=_window(raw, where),
-        forecast_options={key: raw[key] for key in FORECAST_OPTION_KEYS if key in raw},
+        forecast_options=_forecast_options(raw, where),
     )

@@ -30,6 +30,8 @@ def test_provider_specific_defaults_and_options():
     params = parse_autoscaling_params(raw, "s.i")
     assert params.endpoint == "/load" and params.good_enough_window == (0.6, 0.8)
     assert params.forecast_options == {"moving_average_window_seconds": 1800}
+    linreg = {**raw, "linreg_extrapolation_seconds": [0, 60], "linreg_window_seconds": 600}
+    assert parse_autoscaling_params(linreg, "s.i").forecast_options["linreg_extrapolation_seconds"] == [0, 60]
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,18 @@ def test_provider_specific_defaults_and_options():
         ({"metrics_provider": "http", "decision_policy": "fast"}, "autoscaling.decision_policy 'fast' is not one of"),
         ({"metrics_provider": "http", "decision_policy": "pid", "setpoint": "high"}, "autoscaling.setpoint must be"),
         ({"metrics_provider": "http", "decision_policy": "pid", "good_enough_window": [1]}, "good_enough_window"),
+        (
+            {"metrics_provider": "http", "decision_policy": "proportional", "moving_average_window_seconds": "1h"},
+            "autoscaling.moving_average_window_seconds must be a number, got '1h'",
+        ),
+        (
+            {"metrics_provider": "http", "decision_policy": "proportional", "linreg_extrapolation_seconds": []},
+            r"autoscaling.linreg_extrapolation_seconds must be a number or a list of numbers, got \[\]",
+        ),
+        (
+            {"metrics_provider": "http", "decision_policy": "proportional", "linreg_extrapolation_seconds": ["x"]},
+            "autoscaling.linreg_extrapolation_seconds must be a number or a list of numbers",
+        ),
     ],
 )
 def test_bad_values_name_the_instance_and_key(raw, message):
