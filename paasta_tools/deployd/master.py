@@ -93,6 +93,7 @@ class DeployDaemon:
         self.reconciler: Any = None
         self.retired: list[Any] = []  # replaced reconcilers: a worker may still be in a step with one
         self.zk_client: Any = None
+        self.polls = 0  # watch-loop rounds completed: a change written before round n is handled by round n + 1
 
     def zookeeper_url(self) -> str:
         url = self.system_config.get("zookeeper")
@@ -286,6 +287,7 @@ class DeployDaemon:
                 next_sweep = self.clock() + _attempt(SWEEP_RETRY_S, self.sweep_all, self.reconciler)
             _attempt(None, self.replace_dead_workers, resign)
             _attempt(None, self.close_retired)
+            self.polls += 1
 
     def poll_soa_dir(self, reconciler: Any, soa: SoaDirWatcher, before: dict) -> dict:
         after = soa.scan()

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -112,8 +111,15 @@ def test_an_unchanged_write_bounces_nothing(pipeline, start_daemon, wait_for):
     wait_for(lambda: not daemon.queue.in_progress() and len(daemon.queue) == 0, timeout=5)
     before = pipeline.faults.writes()
     pipeline.write_service({"main": dict(reversed(list(INSTANCE.items())))})  # same config, new bytes
-    time.sleep(1.0)
+    _wait_for_a_full_poll(daemon, wait_for)
+    assert len(daemon.queue) == 0 and not daemon.queue.in_progress()
     assert pipeline.faults.writes() == before
+
+
+def _wait_for_a_full_poll(daemon: DeployDaemon, wait_for) -> None:
+    """Until a watch round that started after this call has ended (what it queued is in the queue)."""
+    seen = daemon.polls
+    wait_for(lambda: daemon.polls >= seen + 2, timeout=10)
 
 
 def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, start_daemon, zookeeper, wait_for):
@@ -205,7 +211,9 @@ def test_a_system_config_change_bounces_the_instances_it_changes(pipeline, start
     first = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
 
     (config_dir / "zz-unrelated.json").write_text(json.dumps({"deployd_log_level": "DEBUG"}))
-    time.sleep(0.5)
+    wait_for(lambda: daemon.system_config.get_deployd_log_level() == "DEBUG", timeout=5)
+    _wait_for_a_full_poll(daemon, wait_for)
+    assert len(daemon.queue) == 0 and not daemon.queue.in_progress()
     assert _app_ids(pipeline) == [first]
 
     volume = {"hostPath": "/etc/ssl", "containerPath": "/etc/ssl", "mode": "RO"}
