@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -60,19 +63,46 @@ def test_remote_run_prints_the_output_and_exits_0(cluster) -> None:
     assert tmp_jobs(running) == []
 
 
+class LineReader:
+    """A pipe read by a thread, so waiting for a line has a deadline instead of blocking the test."""
+
+    def __init__(self, pipe: Any) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _read(self, pipe: Any) -> None:
+        for line in iter(pipe.readline, ""):
+            self.lines.put(line)
+
+    def until(self, text: str, timeout: float) -> str:
+        """The lines read until one holds ``text`` (or ``timeout`` seconds passed)."""
+        seen, deadline = "", time.monotonic() + timeout
+        while text not in seen and (remaining := deadline - time.monotonic()) > 0:
+            try:
+                seen += self.lines.get(timeout=remaining)
+            except queue.Empty:
+                break
+        return seen
+
+    def rest(self, timeout: float) -> str:
+        """The remaining lines, once the pipe is closed."""
+        self.thread.join(timeout)
+        return "".join(self.lines.get_nowait() for _ in range(self.lines.qsize()))
+
+
 def test_ctrl_c_kills_the_task_and_deletes_the_job(cluster) -> None:
     running, etc, soa_dir = cluster
     process = subprocess.Popen(
         command(etc, soa_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment(etc)
     )
+    stdout = LineReader(process.stdout)
     try:
-        seen = ""
-        deadline = time.monotonic() + 30
-        while "started" not in seen and time.monotonic() < deadline:
-            seen += process.stdout.readline()
+        seen = stdout.until("started", timeout=30)
         assert "started" in seen
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        out, err = seen + stdout.rest(timeout=10), process.stderr.read()
     finally:
         process.kill()
     assert process.returncode == 1

@@ -59,7 +59,8 @@ def test_paasta_metastatus_reports_the_local_cluster(
     assert "Marathon Status: OK" in lines and "Chronos Status: OK" in lines
 
     env = {**os.environ, "PAASTA_SYSTEM_CONFIG_DIR": str(etc)}
-    done = subprocess.run([BIN / "paasta_metastatus.py", "-d", str(soa)], env=env, capture_output=True, text=True)
+    argv = [BIN / "paasta_metastatus.py", "-d", str(soa)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, "")
     assert "Mesos Status: OK" in done.stdout
 
@@ -127,7 +128,7 @@ def test_check_synapse_replication_against_a_real_haproxy(synapse: Path, capsys)
 
     env = {**os.environ, "PAASTA_SYSTEM_CONFIG_DIR": str(synapse)}
     argv = [BIN / "check_synapse_replication", "-w", "2:", "-c", "1:", "svc.main"]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.split(",")[0]) == (1, "WARNING svc.main has 1 instance(s)")
 
 
@@ -208,7 +209,7 @@ def test_docker_wrapper_names_the_task_container(docker_engine) -> None:
 def test_docker_wrapper_without_docker_on_path(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, BIN / "paasta_docker_wrapper", "ps"], env=env, capture_output=True, text=True
+        [sys.executable, BIN / "paasta_docker_wrapper", "ps"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 1
     assert done.stderr.startswith("paasta_docker_wrapper: cannot run docker: ")

@@ -44,7 +44,11 @@ def test_up_with_a_soa_dir_runs_paasta_api(devcluster: Devcluster, tmp_path: Pat
 
     env = {**os.environ, "PAASTA_SYSTEM_CONFIG_DIR": str(etc), "USE_API_ENDPOINT": "1"}
     status = subprocess.run(
-        [*command(PAASTA), "status", "-s", "svc", "-d", str(soa_dir)], capture_output=True, text=True, env=env
+        [*command(PAASTA), "status", "-s", "svc", "-d", str(soa_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert status.returncode == 1  # no deployments.json yet: the same answer as without the API
     assert "No deployments in deployments.json yet." in status.stdout
