@@ -2,7 +2,7 @@
 
 The kazoo Election recipe at ``/paasta-deployd-leader`` under the cluster's ``zookeeper`` (with its
 chroot), as upstream.  A daemon that is not the leader waits; it takes over when the leader stops or
-its ZooKeeper session is lost.
+its ZooKeeper session is lost (or its connection stays suspended for SUSPENDED_GRACE_S).
 """
 
 from __future__ import annotations
@@ -10,11 +10,15 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 LEADER_PATH = "/paasta-deployd-leader"
 POLL_S = 0.2
+# Upstream checked five times, five seconds apart.  A client cut off from ZooKeeper only learns
+# that its session expired once it reconnects; meanwhile another daemon may already lead.
+SUSPENDED_GRACE_S = 25.0
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +28,44 @@ class Outcome(enum.Enum):
     LOST = "lost"  # the ZooKeeper session was lost while leading
 
 
+def abdicate_unless_reconnected(
+    client: Any,
+    resign: threading.Event,
+    lost: threading.Event,
+    grace: float = SUSPENDED_GRACE_S,
+    poll: float = POLL_S,
+) -> None:
+    """Wait up to ``grace`` seconds for the suspended connection to recover; else count the session lost."""
+    from kazoo.client import KazooState
+
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if client.state == KazooState.CONNECTED:
+            log.warning("Zookeeper connection recovered!")
+            return
+        if resign.wait(poll):
+            return
+    log.error("Connection did not recover, abdicating!")
+    lost.set()
+    resign.set()
+
+
 def _session_watch(client: Any, resign: threading.Event, lost: threading.Event) -> Callable[[Any], None]:
     from kazoo.client import KazooState
+
+    checking = threading.Lock()
+
+    def check_recovery() -> None:
+        try:
+            abdicate_unless_reconnected(client, resign, lost)
+        finally:
+            checking.release()
 
     def listener(state: Any) -> None:
         if state == KazooState.SUSPENDED:
             log.warning("Zookeeper connection suspended, waiting to see if it recovers.")
+            if checking.acquire(blocking=False):  # kazoo's event thread must not block: check in another
+                threading.Thread(target=check_recovery, name="deployd-zk-recovery", daemon=True).start()
         elif state == KazooState.LOST:
             log.error("Leadership lost, quitting!")
             lost.set()
