@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from paasta_tools.api.instance import HTTP_BAD_REQUEST, ApiSettings
+from paasta_tools.api.instance import HTTP_BAD_REQUEST, HTTP_NOT_FOUND, ApiSettings
 from paasta_tools.errors import PaastaApiError
 
 SUCCESS = "SUCCESS"
@@ -21,7 +21,7 @@ def _marathon_config(settings: ApiSettings, service: str, instance: str) -> Any:
     if config.instance_type != "marathon":
         raise PaastaApiError(
             f"{service}.{instance} is a {config.instance_type} instance: only marathon instances autoscale",
-            HTTP_BAD_REQUEST,
+            HTTP_NOT_FOUND,
         )
     return config
 
@@ -59,18 +59,21 @@ def get_autoscaler_count(settings: ApiSettings, service: str, instance: str) -> 
 
 
 def update_autoscaler_count(settings: ApiSettings, service: str, instance: str, body: Any) -> dict[str, Any]:
-    """Store ``desired_instances`` (clamped to [min_instances, max_instances]) for the autoscaler."""
+    """Store ``desired_instances`` for the autoscaler; answer it clamped to [min_instances, max_instances].
+
+    As upstream, ZooKeeper keeps the number asked for: its readers clamp it to the limits of the moment.
+    """
     from paasta_tools.clients import zookeeper
 
-    desired = desired_instances_of(body)
+    requested = desired_instances_of(body)
     config = _marathon_config(settings, service, instance)
     max_instances = config.get_max_instances()
     if max_instances is None:
         raise PaastaApiError(
             f"{service}.{instance} has no max_instances in marathon-{settings.cluster}.yaml: it does not autoscale",
-            HTTP_BAD_REQUEST,
+            HTTP_NOT_FOUND,
         )
-    desired, status = clamp_desired_instances(desired, config.get_min_instances(), max_instances)
+    desired, status = clamp_desired_instances(requested, config.get_min_instances(), max_instances)
     with zookeeper.zk_connection(settings.system.get_zk_hosts()) as client:
-        zookeeper.write_autoscaled_instances(client, service, instance, desired)
+        zookeeper.write_autoscaled_instances(client, service, instance, requested)
     return {"desired_instances": desired, "status": status}

@@ -25,8 +25,15 @@ def test_autoscaler_count_is_read_clamped_and_stored(api_factory, zookeeper) -> 
         "desired_instances": 5,
         "status": "WARNING desired_instances is greater than max_instances 5",
     }
+    # as upstream, ZooKeeper keeps the number asked for; readers clamp it to the current [min, max]
+    with zk.zk_connection(zookeeper.url(chroot)) as client:
+        assert zk.read_autoscaled_instances(client, "svc", "main") == 9
+    assert api.client.get_autoscaler_count("svc", "main") == {"desired_instances": 5}
     low = api.client.update_autoscaler_count("svc", "main", 0)
     assert low == {"desired_instances": 2, "status": "WARNING desired_instances is less than min_instances 2"}
+    with zk.zk_connection(zookeeper.url(chroot)) as client:
+        assert zk.read_autoscaled_instances(client, "svc", "main") == 0
+    assert api.client.get_autoscaler_count("svc", "main") == {"desired_instances": 2}
 
 
 def test_autoscaler_refusals(api_factory, zookeeper) -> None:
@@ -43,7 +50,7 @@ def test_autoscaler_refusals(api_factory, zookeeper) -> None:
     response = api.post("/v1/services/svc/main/autoscaler", data="{nope")
     assert response.status_code == 400 and response.json() == {"message": "the request body is not JSON"}
     response = api.post("/v1/services/svc/fixed/autoscaler", json={"desired_instances": 2})
-    assert response.status_code == 400
+    assert response.status_code == 404  # upstream's status for an instance that does not autoscale
     assert response.json()["message"] == (
         "svc.fixed has no max_instances in marathon-devcluster.yaml: it does not autoscale"
     )
