@@ -259,7 +259,13 @@ def cluster_targets(system_config: Any, soa_dir: str, zk: Any) -> tuple[list[Ins
     app_system = app_system_config_from(system_config)
 
     def stored(service: str, instance: str) -> int | None:
-        return zookeeper.read_autoscaled_instances(zk, service, instance)
+        from kazoo.exceptions import KazooException
+
+        try:
+            return zookeeper.read_autoscaled_instances(zk, service, instance)
+        except KazooException as exc:  # becomes this instance's error, as a broken config would
+            path = zookeeper.autoscaling_path(service, instance)
+            raise zookeeper.ZookeeperError(f"could not read {path} from ZooKeeper: {exc!r}") from exc
 
     wanted, broken = [], []
     for service in list_services(soa_dir):
@@ -318,6 +324,8 @@ def autoscale_services(
         raise PaastaNotConfiguredError(
             f"Could not find zookeeper in configuration directory: {system_config.directory}"
         )
+    from kazoo.exceptions import KazooException
+
     with zookeeper.zk_connection(zk_url) as zk:
         try:
             with zookeeper.autoscaling_lock(zk):
@@ -327,4 +335,6 @@ def autoscale_services(
         except zookeeper.LockHeldError:
             log.info("Skipping autoscaling run for services because the lock is held")
             return AutoscaleReport(lock_held=True)
+        except KazooException as exc:  # the connection failed under the lock itself
+            raise zookeeper.ZookeeperError(f"ZooKeeper at {zk_url} failed during the run: {exc!r}") from exc
     return AutoscaleReport(results=results)

@@ -31,3 +31,21 @@ def test_a_service_with_a_malformed_value_is_reported_and_the_others_still_load(
     [result] = broken
     assert result.name == "aaa.*" and result.new_instances is None
     assert result.error.startswith(f"could not load {tmp_path}/aaa/marathon-norcal.yaml: TypeError: ")
+
+
+class UnreachableZooKeeper:
+    """A kazoo client whose connection dropped: every read fails as kazoo reports it."""
+
+    def get(self, path):
+        from kazoo.exceptions import ConnectionLoss
+
+        raise ConnectionLoss()
+
+
+def test_a_zookeeper_failure_while_reading_counts_is_each_instances_error(tmp_path):
+    _write_service(tmp_path, "svc", {"main": {"cmd": "true", "max_instances": 3}})
+    wanted, broken = cluster_targets(SYSTEM, str(tmp_path), zk=UnreachableZooKeeper())
+    assert wanted == []
+    assert [(r.name, r.error) for r in broken] == [
+        ("svc.main", "could not read /autoscaling/svc/main/instances from ZooKeeper: ConnectionLoss()")
+    ]
