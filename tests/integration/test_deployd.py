@@ -267,3 +267,48 @@ def test_the_installed_command_without_system_config_exits_1(tmp_path):
     assert result.returncode == 1
     assert "Could not find system paasta configuration directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+class RecordingClient:
+    """A kazoo client that remembers which nodes' data were read through it."""
+
+    def __init__(self, client: object) -> None:
+        self._client = client
+        self.read: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._client, name)
+
+    def get(self, path: str, watch: object = None) -> object:
+        self.read.append(path)
+        return self._client.get(path, watch)  # type: ignore[attr-defined]
+
+    def get_async(self, path: str, watch: object = None) -> object:
+        self.read.append(path)
+        return self._client.get_async(path, watch)  # type: ignore[attr-defined]
+
+
+def test_the_autoscaler_watcher_queues_count_writes_and_never_reads_the_state_nodes(zookeeper, wait_for):
+    import uuid
+
+    from paasta_tools.clients.zookeeper import write_autoscaled_instances, write_node, zk_connection
+    from paasta_tools.deployd.autoscaler_watch import AutoscalerWatcher
+
+    queued: list[tuple[str, str]] = []
+    with zk_connection(zookeeper.url(f"/deployd-watch-{uuid.uuid4().hex}")) as client:
+        write_autoscaled_instances(client, "svc", "old", 2)  # there before the start: no change
+        write_node(client, "/autoscaling/svc/old/historical_load", b"\0" * 16)
+        recording = RecordingClient(client)
+        watcher = AutoscalerWatcher(recording, lambda service, instance: queued.append((service, instance)))
+        watcher.start()
+        try:
+            wait_for(lambda: watcher.initialized, timeout=5)
+            # the proportional policy's history may reach a megabyte: the daemon must not fetch it
+            write_node(client, "/autoscaling/svc/old/historical_load", b"\1" * 16)
+            write_autoscaled_instances(client, "svc", "old", 3)
+            write_autoscaled_instances(client, "other", "new", 1)  # autoscaled for the first time
+            wait_for(lambda: {("svc", "old"), ("other", "new")} <= set(queued), timeout=5)
+        finally:
+            watcher.stop()
+    assert set(queued) == {("svc", "old"), ("other", "new")}
+    assert [path for path in recording.read if not path.endswith("/instances")] == []
