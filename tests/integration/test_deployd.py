@@ -140,12 +140,17 @@ def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, st
     assert _contenders(pipeline) == ["deployd-b"]
 
 
-def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_over(pipeline, start_daemon, wait_for):
+def _leader_and_waiting_daemon(pipeline: Pipeline, start_daemon, wait_for) -> tuple[RunningDaemon, RunningDaemon]:
     pipeline.write_service({"main": INSTANCE})
     first = start_daemon(pipeline, "deployd-a")
     wait_for(first.daemon.is_leader.is_set, timeout=10)
     second = start_daemon(pipeline, "deployd-b")
     wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    return first, second
+
+
+def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_over(pipeline, start_daemon, wait_for):
+    first, second = _leader_and_waiting_daemon(pipeline, start_daemon, wait_for)
     _expire_session(pipeline, first.daemon.zk_client)
     first.thread.join(15)
     assert first.outcome.value == "lost"
@@ -154,11 +159,7 @@ def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_o
 
 
 def test_a_waiting_daemon_whose_zookeeper_session_expires_quits_without_leading(pipeline, start_daemon, wait_for):
-    pipeline.write_service({"main": INSTANCE})
-    first = start_daemon(pipeline, "deployd-a")
-    wait_for(first.daemon.is_leader.is_set, timeout=10)
-    second = start_daemon(pipeline, "deployd-b")
-    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    first, second = _leader_and_waiting_daemon(pipeline, start_daemon, wait_for)
     _expire_session(pipeline, second.daemon.zk_client)
     second.thread.join(15)
     assert second.outcome is not None and second.outcome.value == "lost"
