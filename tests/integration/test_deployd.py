@@ -89,26 +89,26 @@ def _app_ids(pipeline: Pipeline, prefix: str = "/svc.main.") -> list[str]:
 def test_deploys_a_new_app_and_redeploys_on_yaml_and_deployments_changes(pipeline, start_daemon, wait_for):
     pipeline.write_service({"main": INSTANCE})
     daemon = start_daemon(pipeline)
-    wait_for(daemon.daemon.is_leader.is_set, timeout=10)
-    first = wait_for(lambda: _app_ids(pipeline), timeout=5)[0]
+    wait_for(daemon.daemon.is_leader.is_set, timeout=20)
+    first = wait_for(lambda: _app_ids(pipeline), timeout=15)[0]
     assert first.startswith("/svc.main.gitaaaaaaaa.config")
 
     pipeline.write_service({"main": {**INSTANCE, "cpus": 0.02}})
-    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)[0]
+    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=15)[0]
     # the bounce finishes: the old app is drained away by later steps
-    wait_for(lambda: _app_ids(pipeline) == [second], timeout=10)
+    wait_for(lambda: _app_ids(pipeline) == [second], timeout=20)
 
     pipeline.write_service({"main": {**INSTANCE, "cpus": 0.02}}, sha="b" * 40)  # a new deployments.json
-    third = wait_for(lambda: [i for i in _app_ids(pipeline) if i != second], timeout=5)[0]
+    third = wait_for(lambda: [i for i in _app_ids(pipeline) if i != second], timeout=15)[0]
     assert third.startswith("/svc.main.gitbbbbbbbb.")
-    wait_for(lambda: _app_ids(pipeline) == [third], timeout=10)
+    wait_for(lambda: _app_ids(pipeline) == [third], timeout=20)
 
 
 def test_an_unchanged_write_bounces_nothing(pipeline, start_daemon, wait_for):
     pipeline.write_service({"main": INSTANCE})
     daemon = start_daemon(pipeline).daemon
-    wait_for(lambda: _app_ids(pipeline), timeout=10)
-    wait_for(lambda: not daemon.queue.in_progress() and len(daemon.queue) == 0, timeout=5)
+    wait_for(lambda: _app_ids(pipeline), timeout=20)
+    wait_for(lambda: not daemon.queue.in_progress() and len(daemon.queue) == 0, timeout=15)
     before = pipeline.faults.writes()
     pipeline.write_service({"main": dict(reversed(list(INSTANCE.items())))})  # same config, new bytes
     _wait_for_a_full_poll(daemon, wait_for)
@@ -119,33 +119,33 @@ def test_an_unchanged_write_bounces_nothing(pipeline, start_daemon, wait_for):
 def _wait_for_a_full_poll(daemon: DeployDaemon, wait_for) -> None:
     """Until a watch round that started after this call has ended (what it queued is in the queue)."""
     seen = daemon.polls
-    wait_for(lambda: daemon.polls >= seen + 2, timeout=10)
+    wait_for(lambda: daemon.polls >= seen + 2, timeout=20)
 
 
 def test_a_second_daemon_waits_and_takes_over_when_the_leader_stops(pipeline, start_daemon, zookeeper, wait_for):
     pipeline.write_service({"main": INSTANCE})
     first = start_daemon(pipeline, "deployd-a")
-    wait_for(first.daemon.is_leader.is_set, timeout=10)
+    wait_for(first.daemon.is_leader.is_set, timeout=20)
     second = start_daemon(pipeline, "deployd-b")
-    old = wait_for(lambda: _app_ids(pipeline), timeout=5)[0]
-    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    old = wait_for(lambda: _app_ids(pipeline), timeout=15)[0]
+    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=15)
     assert _contenders(pipeline) == ["deployd-a", "deployd-b"]
     assert not second.daemon.is_leader.is_set() and len(second.daemon.queue) == 0
 
     first.stop()
     assert first.outcome.value == "stopped"
-    wait_for(second.daemon.is_leader.is_set, timeout=10)
+    wait_for(second.daemon.is_leader.is_set, timeout=20)
     pipeline.write_service({"main": {**INSTANCE, "mem": 64}})
-    wait_for(lambda: [i for i in _app_ids(pipeline) if i != old], timeout=5)
+    wait_for(lambda: [i for i in _app_ids(pipeline) if i != old], timeout=15)
     assert _contenders(pipeline) == ["deployd-b"]
 
 
 def _leader_and_waiting_daemon(pipeline: Pipeline, start_daemon, wait_for) -> tuple[RunningDaemon, RunningDaemon]:
     pipeline.write_service({"main": INSTANCE})
     first = start_daemon(pipeline, "deployd-a")
-    wait_for(first.daemon.is_leader.is_set, timeout=10)
+    wait_for(first.daemon.is_leader.is_set, timeout=20)
     second = start_daemon(pipeline, "deployd-b")
-    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=5)
+    wait_for(lambda: len(_contenders(pipeline)) == 2, timeout=15)
     return first, second
 
 
@@ -154,7 +154,7 @@ def test_a_leader_whose_zookeeper_session_expires_steps_down_and_another_takes_o
     _expire_session(pipeline, first.daemon.zk_client)
     first.thread.join(15)
     assert first.outcome.value == "lost"
-    wait_for(second.daemon.is_leader.is_set, timeout=10)
+    wait_for(second.daemon.is_leader.is_set, timeout=20)
     assert _contenders(pipeline) == ["deployd-b"]
 
 
@@ -164,7 +164,7 @@ def test_a_waiting_daemon_whose_zookeeper_session_expires_quits_without_leading(
     second.thread.join(15)
     assert second.outcome is not None and second.outcome.value == "lost"
     assert not second.daemon.is_leader.is_set() and second.daemon.reconciler is None  # it never led
-    wait_for(lambda: _contenders(pipeline) == ["deployd-a"], timeout=10)
+    wait_for(lambda: _contenders(pipeline) == ["deployd-a"], timeout=20)
     assert first.daemon.is_leader.is_set()
 
 
@@ -175,7 +175,7 @@ def _expire_session(pipeline: Pipeline, client: object) -> None:
     from paasta_tools.clients.zookeeper import kazoo_hosts
 
     twin = KazooClient(hosts=kazoo_hosts(pipeline.zookeeper_url), client_id=client.client_id)  # type: ignore[attr-defined]
-    twin.start(timeout=5)
+    twin.start(timeout=15)
     twin.stop()
     twin.close()
 
@@ -192,16 +192,16 @@ def test_a_broken_service_does_not_stop_another_ones_deploy(pipeline, start_daem
     (pipeline.soa_dir / "broken" / "marathon-devcluster.yaml").write_text("main: {cpus: [unclosed\n")
     pipeline.write_service({"main": INSTANCE})
     start_daemon(pipeline)
-    first = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+    first = wait_for(lambda: _app_ids(pipeline), timeout=20)[0]
     assert pipeline.apps("/broken.") == {}
 
     (pipeline.soa_dir / "broken" / "marathon-devcluster.yaml").write_text("main: {instances: [1, 2]}\n")
     pipeline.write_service({"main": {**INSTANCE, "cpus": 0.03}})
-    wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)
+    wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=15)
     assert pipeline.apps("/broken.") == {}
 
     pipeline.write_service({"main": INSTANCE}, service="broken")  # fixed: deployed within seconds
-    wait_for(lambda: pipeline.apps("/broken.main."), timeout=5)
+    wait_for(lambda: pipeline.apps("/broken.main."), timeout=15)
 
 
 def test_a_system_config_change_bounces_the_instances_it_changes(pipeline, start_daemon, wait_for):
@@ -209,17 +209,17 @@ def test_a_system_config_change_bounces_the_instances_it_changes(pipeline, start
     (config_dir / "deployd.json").write_text(json.dumps({"deployd_big_bounce_rate": 6000}))
     pipeline.write_service({"main": INSTANCE})
     daemon = start_daemon(pipeline).daemon
-    first = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+    first = wait_for(lambda: _app_ids(pipeline), timeout=20)[0]
 
     (config_dir / "zz-unrelated.json").write_text(json.dumps({"deployd_log_level": "DEBUG"}))
-    wait_for(lambda: daemon.system_config.get_deployd_log_level() == "DEBUG", timeout=5)
+    wait_for(lambda: daemon.system_config.get_deployd_log_level() == "DEBUG", timeout=15)
     _wait_for_a_full_poll(daemon, wait_for)
     assert len(daemon.queue) == 0 and not daemon.queue.in_progress()
     assert _app_ids(pipeline) == [first]
 
     volume = {"hostPath": "/etc/ssl", "containerPath": "/etc/ssl", "mode": "RO"}
     (config_dir / "zz-volumes.json").write_text(json.dumps({"volumes": [volume]}))
-    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=5)[0]
+    second = wait_for(lambda: [i for i in _app_ids(pipeline) if i != first], timeout=15)[0]
     app = pipeline.apps()[second]
     assert {"hostPath": "/etc/ssl", "containerPath": "/etc/ssl", "mode": "RO"} in app["container"]["volumes"]
     assert daemon.system_config.get_volumes() == [volume]
@@ -230,13 +230,13 @@ def test_an_autoscaler_count_written_to_zookeeper_scales_the_app(pipeline, start
 
     pipeline.write_service({"main": {**INSTANCE, "min_instances": 1, "max_instances": 5}})
     start_daemon(pipeline)
-    app_id = wait_for(lambda: _app_ids(pipeline), timeout=10)[0]
+    app_id = wait_for(lambda: _app_ids(pipeline), timeout=20)[0]
     with zk_connection(pipeline.zookeeper_url) as client:
         write_autoscaled_instances(client, "svc", "main", 3)
-        wait_for(lambda: pipeline.apps()[app_id]["instances"] == 3, timeout=5)
+        wait_for(lambda: pipeline.apps()[app_id]["instances"] == 3, timeout=15)
         try:
             write_autoscaled_instances(client, "svc", "main", 2)
-            wait_for(lambda: pipeline.apps()[app_id]["instances"] == 2, timeout=5)
+            wait_for(lambda: pipeline.apps()[app_id]["instances"] == 2, timeout=15)
         finally:
             client.delete("/autoscaling/svc", recursive=True)
     assert _app_ids(pipeline) == [app_id]
@@ -247,7 +247,7 @@ def test_the_installed_command_stops_cleanly_on_sigterm(pipeline, wait_for):
     command = [str(Path(sys.executable).parent / "paasta-deployd"), "-d", str(pipeline.soa_dir)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     try:
-        wait_for(lambda: _app_ids(pipeline), timeout=15)
+        wait_for(lambda: _app_ids(pipeline), timeout=30)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
     finally:
@@ -303,12 +303,12 @@ def test_the_autoscaler_watcher_queues_count_writes_and_never_reads_the_state_no
         watcher = AutoscalerWatcher(recording, lambda service, instance: queued.append((service, instance)))
         watcher.start()
         try:
-            wait_for(lambda: watcher.initialized, timeout=5)
+            wait_for(lambda: watcher.initialized, timeout=15)
             # the proportional policy's history may reach a megabyte: the daemon must not fetch it
             write_node(client, "/autoscaling/svc/old/historical_load", b"\1" * 16)
             write_autoscaled_instances(client, "svc", "old", 3)
             write_autoscaled_instances(client, "other", "new", 1)  # autoscaled for the first time
-            wait_for(lambda: {("svc", "old"), ("other", "new")} <= set(queued), timeout=5)
+            wait_for(lambda: {("svc", "old"), ("other", "new")} <= set(queued), timeout=15)
         finally:
             watcher.stop()
     assert set(queued) == {("svc", "old"), ("other", "new")}
