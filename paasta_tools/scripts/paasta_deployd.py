@@ -4,7 +4,7 @@ Usage: ``paasta-deployd [-d SOA_DIR] [-v]``
 
 Only one daemon per cluster acts (ZooKeeper election at ``/paasta-deployd-leader``); the others wait.
 SIGTERM or SIGINT stops it cleanly: workers finish the instance they are on, leadership is released.
-Exit 1 when the system config is missing or broken, or when leadership is lost.
+Exit 1 when the system config is missing or broken, or when the ZooKeeper session is lost.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _run_until_signalled(daemon: object, stop: threading.Event) -> int:
         return EXIT_FAILURE
     if result.get("outcome") is Outcome.STOPPED:
         return EXIT_OK
-    print("paasta-deployd: leadership lost (ZooKeeper session ended), exiting", file=sys.stderr)
+    print("paasta-deployd: ZooKeeper session lost (while leading or waiting to lead), exiting", file=sys.stderr)
     return EXIT_FAILURE
 
 
