@@ -1,4 +1,5 @@
-"""``paasta remote-run``: an adhoc instance run once on a cluster as a temporary Chronos job.
+"""``paasta remote-run``: an instance (the adhoc ``remote`` unless ``-i`` names another) run once on a cluster
+as a temporary Chronos job.
 
 Upstream SSHed to a master that launched the task through a temporary Mesos framework; we have no scheduler
 API of our own, so the run is a one-shot Chronos job built like a ``paasta rerun`` copy: named
@@ -21,6 +22,7 @@ from paasta_tools.chronos.job_name import compose_job_id, compose_tmp_job_id, tm
 from paasta_tools.chronos.rerun import RUN_ONCE_NOW
 from paasta_tools.config.adhoc_config import AdhocJobConfig
 from paasta_tools.config.chronos_config import ChronosJobConfig
+from paasta_tools.config.instance_config import InstanceConfig
 from paasta_tools.errors import RemoteRunError
 from paasta_tools.status.chronos import job_of_task_id
 
@@ -95,48 +97,67 @@ def parse_constraints(texts: Sequence[str]) -> tuple[Constraint, ...]:
     return tuple(parse_constraint(text) for text in texts)
 
 
-def choose_instance(requested: str | None, adhoc_instances: Sequence[str], service: str, cluster: str) -> str:
-    """The adhoc instance to run: ``requested``, else ``remote``; RemoteRunError listing the adhoc instances."""
-    wanted = requested if requested is not None else DEFAULT_INSTANCE
-    if wanted in adhoc_instances:
-        return wanted
-    if not adhoc_instances:
-        return _raise(f"{service} has no adhoc instances in cluster {cluster} (adhoc-{cluster}.yaml; -c/--cluster)")
-    listing = ", ".join(adhoc_instances)
-    where = f"adhoc-{cluster}.yaml of {service}"
-    if requested is None:
-        return _raise(f"{where} has no instance named {DEFAULT_INSTANCE!r}; pick one with -i/--instance: {listing}")
-    return _raise(f"{where} has no instance {requested!r} (-i/--instance); its adhoc instances: {listing}")
-
-
-def _raise(message: str) -> str:
-    raise RemoteRunError(message)
+def choose_instance(
+    requested: str | None, instances: Mapping[str, Sequence[str]], service: str, cluster: str
+) -> tuple[str, str]:
+    """``(instance type, instance)`` to run: ``requested``, which may name any marathon, chronos or adhoc instance
+    (``instances`` maps each type to its instances in the cluster, marathon first, as upstream looked them up),
+    else the adhoc instance ``remote``; RemoteRunError listing the instances otherwise."""
+    if requested is not None:
+        for instance_type, names in instances.items():
+            if requested in names:
+                return instance_type, requested
+        listing = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in instances.items() if names) or "none"
+        raise RemoteRunError(
+            f"{service} has no instance {requested!r} in cluster {cluster} (-i/--instance); "
+            f"its instances there: {listing}"
+        )
+    adhoc = list(instances.get("adhoc") or ())
+    if DEFAULT_INSTANCE in adhoc:
+        return "adhoc", DEFAULT_INSTANCE
+    if not adhoc:
+        raise RemoteRunError(
+            f"{service} has no adhoc instances in cluster {cluster} (adhoc-{cluster}.yaml; -c/--cluster); "
+            "name the instance to run with -i/--instance"
+        )
+    raise RemoteRunError(
+        f"adhoc-{cluster}.yaml of {service} has no instance named {DEFAULT_INSTANCE!r}; "
+        f"pick one with -i/--instance: {', '.join(adhoc)}"
+    )
 
 
 @dataclass(frozen=True)
 class RemoteRunJobConfig(AdhocJobConfig, ChronosJobConfig):
-    """An adhoc instance seen as a Chronos job (adhoc resources defaults, ``adhoc-<cluster>.yaml`` in messages)."""
+    """An instance seen as a one-shot Chronos job: adhoc resource defaults for an adhoc instance, and its own
+    ``<source_type>-<cluster>.yaml`` in messages."""
+
+    source_type: str = "adhoc"
+
+    @property  # type: ignore[override]
+    def instance_type(self) -> str:  # the messages of the config and of the job builder name the source file
+        return self.source_type
+
+    def is_interactive(self) -> bool:
+        return self.source_type == "adhoc" and super().is_interactive()
 
 
-def _command_dict(config: AdhocJobConfig, cmd: str | None) -> dict[str, Any]:
+def _command_dict(config: InstanceConfig, cmd: str | None) -> dict[str, Any]:
     """The config dict with the command to run, ``%`` escaped so the job builder's interpolation keeps it verbatim."""
     config_dict = dict(config.config_dict)
     if cmd is not None:
         config_dict.pop("args", None)
         config_dict["cmd"] = cmd
     command = config_dict.get("cmd")
+    where = f"{config.instance_type}-{config.cluster}.yaml, instance {config.instance!r}"
     if command is None:
-        raise RemoteRunError(
-            f"adhoc-{config.cluster}.yaml, instance {config.instance!r} has no 'cmd' to run: "
-            "give one with -C/--cmd or add cmd to the instance"
-        )
+        raise RemoteRunError(f"{where} has no 'cmd' to run: give one with -C/--cmd or add cmd to the instance")
     if not isinstance(command, str):
-        raise RemoteRunError(f"adhoc-{config.cluster}.yaml, instance {config.instance!r}, key 'cmd': not a string")
+        raise RemoteRunError(f"{where}, key 'cmd': not a string")
     config_dict["cmd"] = command.replace("%", "%%")
     return config_dict
 
 
-def remote_run_config(config: AdhocJobConfig, now: datetime.datetime, cmd: str | None = None) -> RemoteRunJobConfig:
+def remote_run_config(config: InstanceConfig, now: datetime.datetime, cmd: str | None = None) -> RemoteRunJobConfig:
     """``config`` as a job that runs once at ``now`` (UTC): no parents, no retries, ``cmd`` (``-C``) when given."""
     config_dict = _command_dict(config, cmd)
     for key in ("parents", "schedule_time_zone", "disabled"):
@@ -150,11 +171,12 @@ def remote_run_config(config: AdhocJobConfig, now: datetime.datetime, cmd: str |
         config_dict=config_dict,
         branch_dict=config.branch_dict,
         soa_dir=config.soa_dir,
+        source_type=config.instance_type,
     )
 
 
 def build_remote_run_job(
-    config: AdhocJobConfig,
+    config: InstanceConfig,
     system: JobSystemConfig,
     owner: str | None,
     now: datetime.datetime,

@@ -1,4 +1,4 @@
-"""``paasta remote-run``: submit an adhoc instance to a cluster's Chronos as a one-shot job and follow its task.
+"""``paasta remote-run``: submit an instance to a cluster's Chronos as a one-shot job and follow its task.
 
 The job is built by the pure ``paasta_tools.chronos.remote_run``.  After adding it, the task is looked up in the
 cluster's Mesos master state (Chronos names its tasks ``ct:<due>:<attempt>:<job name>:``), its state changes and
@@ -33,7 +33,7 @@ from paasta_tools.chronos.remote_run import (
     lost_task_message,
     staging_timeout_message,
 )
-from paasta_tools.config.adhoc_config import AdhocJobConfig
+from paasta_tools.config.instance_config import InstanceConfig
 from paasta_tools.errors import ChronosError, MesosError, NoDeploymentsAvailable, PaastaError, RemoteRunError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ Emit = Callable[[RunEvent], None]
 
 @dataclass(frozen=True)
 class RemoteRunRequest:
-    """What to run: the service's adhoc instance (None: ``remote``) on ``cluster``, with ``-C`` and ``-X``."""
+    """What to run: an instance of the service (None: the adhoc ``remote``) on ``cluster``, with ``-C`` and ``-X``."""
 
     service: str
     cluster: str
@@ -61,7 +61,7 @@ class RemoteRunRequest:
     staging_timeout: float = 60.0
 
 
-def _branch_dict(config: AdhocJobConfig) -> dict[str, Any]:
+def _branch_dict(config: InstanceConfig) -> dict[str, Any]:
     """The image of the instance's deploy group (deployments.json v2); RemoteRunError naming the group."""
     from paasta_tools.deployments import deployments_path, load_deployments_json
 
@@ -80,26 +80,26 @@ def _branch_dict(config: AdhocJobConfig) -> dict[str, Any]:
     return {"docker_image": deployment["docker_image"], "git_sha": deployment.get("git_sha"), "desired_state": "start"}
 
 
-def load_adhoc_config(request: RemoteRunRequest) -> tuple[AdhocJobConfig, str | None]:
-    """The adhoc instance's config with its deployed image, and its owner (monitoring team)."""
+def load_instance_config(request: RemoteRunRequest) -> tuple[InstanceConfig, str | None]:
+    """The config of the instance to run (any type, see ``choose_instance``) with its deployed image, and its
+    owner (monitoring team)."""
     import dataclasses
 
     from paasta_tools.config.loader import build_instance_config
-    from paasta_tools.config.soa_dir import read_service_files, require_service_dir
+    from paasta_tools.config.soa_dir import INSTANCE_TYPES, read_service_files, require_service_dir
 
     require_service_dir(request.soa_dir, request.service)
     files = read_service_files(request.soa_dir, request.service, cluster=request.cluster)
-    adhoc_instances = files.instances("adhoc", request.cluster)
-    instance = choose_instance(request.instance, adhoc_instances, request.service, request.cluster)
-    config = build_instance_config(files, "adhoc", request.cluster, instance)
-    assert isinstance(config, AdhocJobConfig)
+    instances = {kind: files.instances(kind, request.cluster) for kind in INSTANCE_TYPES}
+    instance_type, instance = choose_instance(request.instance, instances, request.service, request.cluster)
+    config = build_instance_config(files, instance_type, request.cluster, instance)
     config = dataclasses.replace(config, branch_dict=_branch_dict(config))
     return config, get_owner(config, files)  # type: ignore[arg-type]
 
 
 def build_job(request: RemoteRunRequest, system_config: Any, now: datetime.datetime) -> dict[str, Any]:
     """The temporary job of ``request`` from the local soa-configs and system config only (``now`` UTC)."""
-    config, owner = load_adhoc_config(request)
+    config, owner = load_instance_config(request)
     system = job_system_config_from(system_config)
     return build_remote_run_job(config, system, owner, now, request.cmd, request.constraints)
 

@@ -39,6 +39,8 @@ def cluster(devcluster_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     (directory / "service.yaml").write_text(f"git_url: {bare}\n")
     (directory / "monitoring.yaml").write_text("team: batch\n")
     (directory / "adhoc-devcluster.yaml").write_text(yaml.safe_dump(ADHOC))
+    marathon = {"main": {"cmd": "echo served by main", "instances": 3, "deploy_group": "{cluster}.all"}}
+    (directory / "marathon-devcluster.yaml").write_text(yaml.safe_dump(marathon))
     marked = ["mark-for-deployment", "-s", "svc", "-l", "devcluster.all", "-c", shas[0], "-d", str(soa_dir)]
     assert paasta(marked) == 0
     assert generate(["-d", str(soa_dir), "-s", "svc"]) == 0
@@ -86,6 +88,14 @@ def test_cmd_overrides_the_instance_command_and_runs_verbatim(cluster, capsys) -
     assert code == 0
     assert "100% custom\n" in out
     assert "first line" not in out
+
+
+def test_a_marathon_instance_runs_once_with_its_own_command(cluster, capsys) -> None:
+    code, out, err = remote_run(cluster, capsys, "-i", "main")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("Running svc.main on cluster devcluster as the temporary Chronos job")
+    assert "served by main\n" in out
+    assert tmp_jobs(cluster) == []
 
 
 def test_a_task_that_cannot_start_is_killed_after_the_staging_timeout(cluster, capsys) -> None:

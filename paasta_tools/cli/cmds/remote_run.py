@@ -22,7 +22,8 @@ EXIT_FAILURE = 1
 
 DESCRIPTION = (
     "'paasta remote-run' is useful for running adhoc commands in context of a service's Docker image. "
-    "The adhoc instance (adhoc-<cluster>.yaml; 'remote' unless -i says otherwise) runs once on the cluster as a "
+    "The instance ('remote' of adhoc-<cluster>.yaml unless -i names any other marathon, chronos or adhoc "
+    "instance) runs once on the cluster as a "
     "temporary Chronos job 'tmp-<timestamp> <service> <instance>' added through the cluster's Chronos API; "
     "its stdout/stderr are streamed from the task's Mesos sandbox while it runs, and the job is deleted when it "
     "ends. Exits 0 when the task finished successfully, 1 otherwise."
@@ -68,7 +69,10 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
         "-C", "--cmd", default=None, help="Run the task with this command instead of the instance's cmd, e.g. 'env'"
     )
     parser.add_argument(
-        "-i", "--instance", default=None, help="The adhoc instance to run (default: the instance named 'remote')"
+        "-i",
+        "--instance",
+        default=None,
+        help="The instance to run, of any type, like 'main' or 'canary' (default: the adhoc instance 'remote')",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="Also print the job and the task's sandbox")
     parser.add_argument("-d", "--dry-run", action="store_true", help="Print the Chronos job; don't launch the task")

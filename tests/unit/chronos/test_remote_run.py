@@ -31,6 +31,8 @@ from paasta_tools.chronos.remote_run import (
 from paasta_tools.cli.cli import main as paasta
 from paasta_tools.cli.cmds.remote_run import EventPrinter
 from paasta_tools.config.adhoc_config import AdhocJobConfig
+from paasta_tools.config.chronos_config import ChronosJobConfig
+from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.errors import (
     ChronosError,
     InvalidChronosConfigError,
@@ -167,18 +169,43 @@ def test_bad_constraints_name_the_flag_and_the_value(text: str, why: str) -> Non
 # --- the instance ------------------------------------------------------------------------------------------------
 
 
-def test_the_instance_is_the_requested_one_else_remote() -> None:
-    assert choose_instance("migrate", ["remote", "migrate"], "svc", "prod") == "migrate"
-    assert choose_instance(None, ["migrate", "remote"], "svc", "prod") == "remote"
+INSTANCES = {"marathon": ["main"], "chronos": ["nightly"], "adhoc": ["remote", "migrate"]}
 
 
-def test_a_missing_instance_lists_the_adhoc_instances() -> None:
+def test_the_instance_is_the_requested_one_of_any_type_else_the_adhoc_remote() -> None:
+    assert choose_instance("migrate", INSTANCES, "svc", "prod") == ("adhoc", "migrate")
+    assert choose_instance(None, INSTANCES, "svc", "prod") == ("adhoc", "remote")
+    # as upstream's validate_service_instance: -i names any instance, marathon first
+    assert choose_instance("main", INSTANCES, "svc", "prod") == ("marathon", "main")
+    assert choose_instance("nightly", INSTANCES, "svc", "prod") == ("chronos", "nightly")
+    assert choose_instance("main", {**INSTANCES, "adhoc": ["main"]}, "svc", "prod") == ("marathon", "main")
+
+
+def test_a_missing_instance_lists_the_instances() -> None:
     with pytest.raises(RemoteRunError, match=r"no instance named 'remote'; pick one with -i/--instance: a, b"):
-        choose_instance(None, ["a", "b"], "svc", "prod")
-    with pytest.raises(RemoteRunError, match=r"adhoc-prod.yaml of svc has no instance 'c'.*: a, b"):
-        choose_instance("c", ["a", "b"], "svc", "prod")
+        choose_instance(None, {"adhoc": ["a", "b"]}, "svc", "prod")
+    with pytest.raises(
+        RemoteRunError,
+        match=r"svc has no instance 'c' in cluster prod \(-i/--instance\); its instances there: marathon: main; "
+        r"chronos: nightly; adhoc: remote, migrate",
+    ):
+        choose_instance("c", INSTANCES, "svc", "prod")
     with pytest.raises(RemoteRunError, match=r"svc has no adhoc instances in cluster mars"):
-        choose_instance(None, [], "svc", "mars")
+        choose_instance(None, {"marathon": ["main"]}, "svc", "mars")
+    with pytest.raises(RemoteRunError, match=r"its instances there: none"):
+        choose_instance("c", {}, "svc", "mars")
+
+
+def test_a_marathon_or_chronos_instance_runs_with_its_own_config() -> None:
+    marathon = MarathonServiceConfig("svc", "prod", "main", {"cmd": "serve", "instances": 3, "mem": 300}, IMAGE)
+    job = build_remote_run_job(marathon, SYSTEM, None, NOW)
+    assert job["name"] == "tmp-2017-04-20T153012123456 svc main"
+    assert (job["command"], job["mem"], job["schedule"], job["retries"]) == ("serve", 300, "R1//PT1M", 0)
+    with pytest.raises(RemoteRunError, match=r"marathon-prod.yaml, instance 'main' has no 'cmd'"):
+        build_remote_run_job(MarathonServiceConfig("svc", "prod", "main", {}, IMAGE), SYSTEM, None, NOW)
+    with pytest.raises(InvalidChronosConfigError, match=r"chronos-prod.yaml, instance 'nightly'.*'mem'"):
+        nightly = ChronosJobConfig("svc", "prod", "nightly", {"cmd": "x", "schedule": "R/2017/P1D", "mem": "?"}, IMAGE)
+        build_remote_run_job(nightly, SYSTEM, None, NOW)
 
 
 # --- dry run -----------------------------------------------------------------------------------------------------
@@ -196,7 +223,9 @@ def local_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     service = tmp_path / "soa" / "svc"
     service.mkdir(parents=True)
     adhoc_yaml = {"remote": {"cmd": "echo hi", "mem": 512}, "other": {"cmd": "true", "deploy_group": "nowhere"}}
-    (service / "adhoc-prod.yaml").write_text(yaml.safe_dump(adhoc_yaml))
+    (service / "adhoc-prod.yaml").write_text(yaml.dump(adhoc_yaml, sort_keys=False))
+    marathon_yaml = {"main": {"cmd": "serve --port 8888", "instances": 3, "deploy_group": "prod.remote"}}
+    (service / "marathon-prod.yaml").write_text(yaml.safe_dump(marathon_yaml))
     deployments = {"prod.remote": {"docker_image": "services-svc:paasta-abc", "git_sha": "abc"}}
     (service / "deployments.json").write_text(
         json.dumps({"v1": {}, "v2": {"deployments": deployments, "controls": {}}})
@@ -220,6 +249,14 @@ def test_dry_run_prints_the_job_as_indented_json(local_files: Path, capsys) -> N
     assert job["constraints"][-1] == ["region", "EQUALS", "west"]
 
 
+def test_a_marathon_instance_is_run_with_its_command(local_files: Path, capsys) -> None:
+    code, out, _ = run(capsys, "-s", "svc", "-y", str(local_files), "-d", "--json-dict", "-i", "main")
+    assert code == 0
+    job = json.loads(out)
+    assert job["name"].endswith(" svc main") and job["command"] == "serve --port 8888"
+    assert job["container"]["image"] == "registry.example:5000/services-svc:paasta-abc"
+
+
 def test_very_dry_run_with_json_dict_prints_one_line(local_files: Path, capsys) -> None:
     code, out, _ = run(capsys, "-s", "svc", "-y", str(local_files), "-D", "--json-dict", "-C", "env")
     assert code == 0
@@ -233,7 +270,8 @@ def test_very_dry_run_with_json_dict_prints_one_line(local_files: Path, capsys) 
         (["-i", "other"], "deploy group 'nowhere' is not deployed"),
         (
             ["-i", "nope"],
-            "adhoc-prod.yaml of svc has no instance 'nope' (-i/--instance); its adhoc instances: other, remote",
+            "svc has no instance 'nope' in cluster prod (-i/--instance); its instances there: marathon: main; "
+            "adhoc: remote, other",
         ),
         (["-X", "pool"], "-X/--constraint 'pool': expected an attribute and an operator"),
         (["-t", "0"], "-t/--staging-timeout must be a positive number of seconds"),
