@@ -347,10 +347,17 @@ class DeployDaemon:
         """On a change of /etc/paasta: deploy through the new config, bouncing affected instances slowly."""
 
         after = watcher.scan()
+        previous = self.system_config
         if not changed_system_files(before, after) or not self.reload_system_config():
             return after
         log.info("Public config has changed, now checking if it affects any services config shas")
-        self.use_reconciler(self.make_reconciler())
+        try:
+            reconciler = self.make_reconciler()
+        except PaastaError as exc:  # e.g. marathon_config removed: keep deploying through the old config
+            log.error("Couldn't deploy through the new public config, keeping the previous one: %s", exc)
+            self.system_config = previous
+            return after
+        self.use_reconciler(reconciler)
         now = self.clock()
         found = self.needing_bounce(self.reconciler, self.all_targets(self.reconciler), now, "PublicConfigFileWatcher")
         if found:

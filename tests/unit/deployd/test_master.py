@@ -178,3 +178,29 @@ def test_a_replaced_reconciler_is_closed_once_no_worker_steps_with_it():
         stepping.join(5)
     daemon.close_retired()
     assert old.locks.closed and daemon.retired == [] and not new.locks.closed
+
+
+def test_a_system_config_the_deploys_cannot_use_is_not_adopted(tmp_path, caplog):
+    from paasta_tools.deployd.watcher import SystemConfigWatcher
+    from paasta_tools.errors import PaastaNotConfiguredError
+
+    def write(config: dict) -> None:
+        (tmp_path / "cluster.json").write_text(json.dumps(config))
+
+    def reconciler_for(config: SystemPaastaConfig) -> ClosableReconciler:
+        if not config.get("marathon_config"):
+            raise PaastaNotConfiguredError(f"Could not find marathon_config in configuration directory: {tmp_path}")
+        return ClosableReconciler()
+
+    good = {"cluster": "norcal", "marathon_config": {"url": "http://127.0.0.1:1"}}
+    write(good)
+    daemon = DeployDaemon(SystemPaastaConfig(good, directory=str(tmp_path)), DeploydSettings(soa_dir=str(tmp_path)))
+    daemon.make_reconciler = lambda: reconciler_for(daemon.system_config)
+    daemon.reconciler = original = daemon.make_reconciler()
+    watcher = SystemConfigWatcher(str(tmp_path))
+    before = watcher.scan()
+    write({"cluster": "norcal"})  # marathon_config removed
+    after = daemon.poll_system_config(watcher, before)
+    assert after == watcher.scan()
+    assert daemon.system_config.get("marathon_config") and daemon.reconciler is original
+    assert "Could not find marathon_config in configuration directory" in caplog.text
