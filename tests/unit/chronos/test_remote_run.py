@@ -201,6 +201,8 @@ def test_a_marathon_or_chronos_instance_runs_with_its_own_config() -> None:
     job = build_remote_run_job(marathon, SYSTEM, None, NOW)
     assert job["name"] == "tmp-2017-04-20T153012123456 svc main"
     assert (job["command"], job["mem"], job["schedule"], job["retries"]) == ("serve", 300, "R1//PT1M", 0)
+    interactive = MarathonServiceConfig("svc", "prod", "interactive", {"cmd": "serve"}, IMAGE)
+    assert build_remote_run_job(interactive, SYSTEM, None, NOW)["cpus"] == 0.25  # adhoc's roomy box is adhoc's only
     with pytest.raises(RemoteRunError, match=r"marathon-prod.yaml, instance 'main' has no 'cmd'"):
         build_remote_run_job(MarathonServiceConfig("svc", "prod", "main", {}, IMAGE), SYSTEM, None, NOW)
     with pytest.raises(InvalidChronosConfigError, match=r"chronos-prod.yaml, instance 'nightly'.*'mem'"):
