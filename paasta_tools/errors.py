@@ -154,3 +154,8 @@ class AutoscalingError(PaastaError):
 
 class MetricsProviderNoDataError(AutoscalingError):
     """A metrics provider has no utilization to give yet (no healthy task answered, or a first CPU sample)."""
+
+
+# What building an instance from a config value of the wrong shape (``constraints: 5``, ``cpus: 1e308``)
+# may raise before any check names it; loops over many services catch these for the one service.
+MALFORMED_VALUE_ERRORS = (TypeError, AttributeError, ValueError, LookupError, ArithmeticError)

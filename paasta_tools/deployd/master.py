@@ -33,7 +33,7 @@ from paasta_tools.deployd.queue import STARTUP_PRIORITY, ServiceInstance
 from paasta_tools.deployd.settings import DeploydSettings, instances_on_hosts
 from paasta_tools.deployd.watcher import SoaDirWatcher, SystemConfigWatcher
 from paasta_tools.deployd.workers import InstanceStepper, SharedQueue, run_worker
-from paasta_tools.errors import NoDockerImageError, PaastaError, PaastaNotConfiguredError
+from paasta_tools.errors import MALFORMED_VALUE_ERRORS, NoDockerImageError, PaastaError, PaastaNotConfiguredError
 from paasta_tools.marathon.bounce_plan import instance_needs_work
 from paasta_tools.marathon.job_id import short_app_id
 from paasta_tools.marathon.tasks import MarathonAppState
@@ -313,7 +313,7 @@ class DeployDaemon:
                 None,
                 reconciler.locks.autoscaled_instances,
             )
-        except (TypeError, AttributeError, ValueError) as exc:  # a malformed value no loader check caught
+        except MALFORMED_VALUE_ERRORS as exc:  # a malformed value no loader check caught
             where = os.path.join(self.settings.soa_dir, service, f"marathon-{self.cluster}.yaml")
             log.error("Skipping %s because %s could not be loaded: %s: %s", service, where, type(exc).__name__, exc)
             return []

@@ -28,6 +28,7 @@ from paasta_tools.clients.log_writer import LogWriter
 from paasta_tools.clients.task_metrics import AgentStatistics, fetch_tasks_json
 from paasta_tools.config.soa_dir import list_services
 from paasta_tools.errors import (
+    MALFORMED_VALUE_ERRORS,
     MarathonError,
     MesosError,
     MetricsProviderNoDataError,
@@ -271,7 +272,7 @@ def cluster_targets(system_config: Any, soa_dir: str, zk: Any) -> tuple[list[Ins
     for service in list_services(soa_dir):
         try:
             targets = load_service_targets(service, soa_dir, cluster, app_system, None, stored)
-        except (TypeError, AttributeError, ValueError) as exc:  # a malformed value no loader check caught
+        except MALFORMED_VALUE_ERRORS as exc:  # a malformed value no loader check caught
             where = os.path.join(soa_dir, service, f"marathon-{cluster}.yaml")
             broken.append(InstanceResult(f"{service}.*", error=f"could not load {where}: {type(exc).__name__}: {exc}"))
             continue

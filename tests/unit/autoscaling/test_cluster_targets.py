@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from paasta_tools.operations.service_autoscaler import cluster_targets
@@ -23,14 +24,15 @@ def _write_service(soa_dir, service: str, instances: dict) -> None:
     (directory / "deployments.json").write_text(json.dumps({"v1": v1}))
 
 
-def test_a_service_with_a_malformed_value_is_reported_and_the_others_still_load(tmp_path):
-    _write_service(tmp_path, "aaa", {"main": {"cmd": "true", "constraints": 5}})
+@pytest.mark.parametrize(("key", "value"), [("constraints", 5), ("cpus", 1e308)])
+def test_a_service_with_a_malformed_value_is_reported_and_the_others_still_load(tmp_path, key, value):
+    _write_service(tmp_path, "aaa", {"main": {"cmd": "true", key: value}})
     _write_service(tmp_path, "zzz", {"main": {"cmd": "true", "instances": 2}})
     wanted, broken = cluster_targets(SYSTEM, str(tmp_path), zk=None)
     assert wanted == []  # zzz.main has no max_instances
     [result] = broken
     assert result.name == "aaa.*" and result.new_instances is None
-    assert result.error.startswith(f"could not load {tmp_path}/aaa/marathon-norcal.yaml: TypeError: ")
+    assert result.error.startswith(f"could not load {tmp_path}/aaa/marathon-norcal.yaml: ")
 
 
 class UnreachableZooKeeper:
