@@ -47,6 +47,7 @@ class AutoscalerWatcher:
 
     def _new(self, known: set[str], names: Iterable[str]) -> list[str]:
         """The names not in ``known``, which becomes ``names`` (a deleted node may come back)."""
+        names = list(names)
         with self._lock:
             fresh = [name for name in names if name not in known]
             known.clear()

@@ -276,6 +276,7 @@ class RecordingClient:
     def __init__(self, client: object) -> None:
         self._client = client
         self.read: list[str] = []
+        self.listed: list[str] = []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._client, name)
@@ -287,6 +288,10 @@ class RecordingClient:
     def get_async(self, path: str, watch: object = None) -> object:
         self.read.append(path)
         return self._client.get_async(path, watch)  # type: ignore[attr-defined]
+
+    def get_children(self, path: str, watch: object = None) -> object:
+        self.listed.append(path)
+        return self._client.get_children(path, watch)  # type: ignore[attr-defined]
 
 
 def test_the_autoscaler_watcher_queues_count_writes_and_never_reads_the_state_nodes(zookeeper, wait_for):
@@ -313,3 +318,4 @@ def test_the_autoscaler_watcher_queues_count_writes_and_never_reads_the_state_no
             watcher.stop()
     assert set(queued) == {("svc", "old"), ("other", "new")}
     assert [path for path in recording.read if not path.endswith("/instances")] == []
+    assert recording.listed.count("/autoscaling/svc") == 1  # a new service adds no second watch on the others
