@@ -85,8 +85,32 @@ def explain_failure(action: str, messages: Sequence[str], error: Exception) -> s
     return f"Chronos {action} failed: " + "; ".join(details)
 
 
+CHRONOS_TIMEOUT_S = 30.0
+
+
+def _apply_request_timeout(chronos_module: Any) -> None:
+    """chronos-python opens its httplib2 connections without a timeout, so a Chronos that accepts a
+    connection and never answers would hang every caller; its connections get CHRONOS_TIMEOUT_S (a
+    timeout is a socket error to it: it tries the next server, then fails)."""
+    import types
+
+    import httplib2
+
+    if getattr(chronos_module.httplib2, "with_timeout", False):
+        return
+
+    def http(*args: Any, **kwargs: Any) -> Any:
+        return httplib2.Http(*args, timeout=CHRONOS_TIMEOUT_S, **kwargs)
+
+    chronos_module.httplib2 = types.SimpleNamespace(
+        Http=http, ServerNotFoundError=httplib2.ServerNotFoundError, with_timeout=True
+    )
+
+
 def _python_client_class() -> type:
     import chronos
+
+    _apply_request_timeout(chronos)
 
     class _PythonClient(chronos.ChronosClient):
         def _check_fields(self, job: Mapping[str, Any]) -> bool:
