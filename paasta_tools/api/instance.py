@@ -94,7 +94,7 @@ def _fetch_status(
         raise PaastaApiError(f"Unknown instance_type {config.instance_type} of {service}.{instance}", HTTP_NOT_FOUND)
     files = read_service_files(settings.soa_dir, service, cluster=settings.cluster)
     now = datetime.datetime.now(datetime.UTC)
-    ctx = StatusContext(service, files, deployments, settings.system, 0, now, dict(FETCHERS))
+    ctx = StatusContext(service, files, deployments, settings.system, 0, now, dict(FETCHERS), smartstack=False)
     config = dataclasses.replace(config, branch_dict=entry)
     reads = cache.for_service(service)
     try:

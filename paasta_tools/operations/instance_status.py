@@ -38,6 +38,7 @@ class StatusContext:
     verbose: int
     now: datetime.datetime
     fetchers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    smartstack: bool = True  # read the HAProxy of each location (paasta-api's bodies have no SmartStack part)
 
 
 def instance_error(ctx: StatusContext, cluster: str, item: Planned, message: str) -> Any:
@@ -121,7 +122,7 @@ def fetch_marathon_status(ctx: StatusContext, cluster: str, instance: str, cache
     namespace = load_service_namespace_config(ctx.files, ctx.service, config.get_nerve_namespace())
     app_id = format_marathon_app_dict(config, app_system_config_from(ctx.system), namespace)["id"]
     smartstack = None
-    if namespace.proxy_port is not None and data["mesos_error"] is None:
+    if ctx.smartstack and namespace.proxy_port is not None and data["mesos_error"] is None:
         smartstack = _smartstack_status(ctx, config, namespace, data)
     tails = None
     if ctx.verbose >= 2 and data["mesos_state"] is not None:

@@ -147,3 +147,19 @@ def test_an_instance_without_a_docker_image_has_upstreams_error_message(api, mon
     monkeypatch.setenv("USE_API_ENDPOINT", "1")
     assert paasta(["status", "-s", "svc", "-d", str(api.soa_dir), "-i", "main"]) == 1
     assert "    Docker image is not in deployments.json.\n" in capsys.readouterr().out
+
+
+def test_status_of_a_smartstack_instance_does_not_read_haproxy(api_factory, wait_for) -> None:
+    import socket
+
+    with socket.socket() as synapse:  # counts whoever connects to the instance's synapse
+        synapse.bind(("127.0.0.1", 0))
+        synapse.listen(8)
+        synapse.settimeout(0.2)
+        api = api_factory(synapse_port=synapse.getsockname()[1], synapse_host="127.0.0.1")
+        write_service(api.soa_dir, "svc", {"main": {"instances": 1}}, smartstack={"main": {"proxy_port": 20999}})
+        app_id = deploy(api.marathon, api.soa_dir, "svc", "main")
+        wait_for(lambda: len(running_tasks(api.marathon, app_id)) == 1)
+        assert api.client.instance_status("svc", "main")["marathon"]["app_id"] == app_id
+        with pytest.raises(TimeoutError):
+            synapse.accept()  # the body has no SmartStack part, so the API never asks HAProxy
