@@ -124,7 +124,8 @@ def serve_in_thread(settings: ApiSettings, port: int, host: str = DEFAULT_HOST) 
 
     thread = threading.Thread(target=run, name="paasta-api", daemon=True)
     thread.start()
-    started.wait(START_TIMEOUT_S)
+    if not started.wait(START_TIMEOUT_S):
+        raise TimeoutError(f"paasta-api did not start listening on {host}:{port} within {START_TIMEOUT_S:g} s")
     if outcome and isinstance(outcome[0], BaseException):
         raise outcome[0]
 
