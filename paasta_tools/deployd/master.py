@@ -122,10 +122,10 @@ class DeployDaemon:
         self.queue = SharedQueue(self.clock)
         autoscaler = AutoscalerWatcher(self.zk_client, self.queue_autoscaled)
         try:
+            if self.enabled("AutoscalerWatcher"):
+                autoscaler.start()  # before the startup reads the counts, as upstream started its watchers
             next_sweep = self.clock() + self.startup(self.reconciler)
             self.start_workers(resign)
-            if self.enabled("AutoscalerWatcher"):
-                autoscaler.start()
             log.info("Startup finished!")
             self.watch(resign, next_sweep, soa, public, baseline)
         finally:

@@ -319,3 +319,46 @@ def test_the_autoscaler_watcher_queues_count_writes_and_never_reads_the_state_no
     assert set(queued) == {("svc", "old"), ("other", "new")}
     assert [path for path in recording.read if not path.endswith("/instances")] == []
     assert recording.listed.count("/autoscaling/svc") == 1  # a new service adds no second watch on the others
+
+
+def test_a_count_written_while_the_startup_reads_the_configs_is_not_missed(pipeline, wait_for):
+    from paasta_tools.clients.zookeeper import write_autoscaled_instances, zk_connection
+    from paasta_tools.operations.marathon_reconcile import Reconciler
+
+    autoscaled = {**INSTANCE, "min_instances": 1, "max_instances": 5}
+    pipeline.write_service({"a": autoscaled, "b": autoscaled})  # the sweep reaches b only after 10 minutes
+    with zk_connection(pipeline.zookeeper_url) as client:
+        for name in ("a", "b"):
+            write_autoscaled_instances(client, "svc", name, 2)
+    assert pipeline.setup("svc.a", "svc.b") == 0  # both steady: the startup oracle queues neither
+    written: list[bool] = []
+
+    def reconciler_factory() -> Reconciler:
+        reconciler = Reconciler(daemon.system_config, str(pipeline.soa_dir))
+        read = reconciler.locks.autoscaled_instances
+
+        def read_then_autoscale(service: str, instance: str) -> int | None:
+            count = read(service, instance)
+            if (service, instance) == ("svc", "b") and not written:  # the autoscaler writes meanwhile
+                write_autoscaled_instances(reconciler.locks.client, "svc", "b", 3)
+                written.append(True)
+            return count
+
+        reconciler.locks.autoscaled_instances = read_then_autoscale  # type: ignore[method-assign]
+        return reconciler
+
+    config = load_system_paasta_config()
+    settings = settings_from_system_config(
+        config, str(pipeline.soa_dir), poll_interval_s=0.1, bounce_again_s=0.3, identifier="deployd-a"
+    )
+    daemon = DeployDaemon(config, settings, reconciler_factory=reconciler_factory)
+    stop = threading.Event()
+    thread = threading.Thread(target=daemon.run, args=(stop,), name="deployd-startup-count", daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: written, timeout=20)
+        wait_for(lambda: [app["instances"] for app in pipeline.apps("/svc.b.").values()] == [3], timeout=15)
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
