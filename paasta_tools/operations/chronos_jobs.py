@@ -20,12 +20,14 @@ from paasta_tools.config.chronos_config import ChronosJobConfig
 from paasta_tools.config.monitoring_events import CRITICAL, OK, SensuEvent, build_event, check_name
 from paasta_tools.config.soa_dir import ServiceFiles
 from paasta_tools.errors import (
+    MALFORMED_VALUE_ERRORS,
     ChronosError,
     ConfigError,
     InvalidJobNameError,
     NoDeploymentsAvailable,
     NoDockerImageError,
     PaastaError,
+    malformed_value_error,
 )
 
 if TYPE_CHECKING:
@@ -179,6 +181,10 @@ def build_desired_jobs(
             problems[job.name] = _no_deployment(job, target.cluster)
         except PaastaError as exc:
             problems[job.name] = JobResult(job.config.service, job.config.instance, CRITICAL, str(exc), failed=True)
+        except MALFORMED_VALUE_ERRORS as exc:
+            path = f"{job.files.soa_dir}/{job.config.service}/chronos-{target.cluster}.yaml"
+            error = malformed_value_error(path, job.config.instance, job.config.service, exc)
+            problems[job.name] = JobResult(job.config.service, job.config.instance, CRITICAL, str(error), failed=True)
     return desired, problems
 
 

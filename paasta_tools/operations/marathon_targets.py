@@ -16,7 +16,13 @@ from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.config.smartstack import ServiceNamespaceConfig, load_service_namespace_config
 from paasta_tools.config.soa_dir import ServiceFiles, read_service_files
 from paasta_tools.deployments import DeploymentsJson, load_deployments_json
-from paasta_tools.errors import NoConfigurationForServiceError, NoDeploymentsAvailable, PaastaError
+from paasta_tools.errors import (
+    MALFORMED_VALUE_ERRORS,
+    NoConfigurationForServiceError,
+    NoDeploymentsAvailable,
+    PaastaError,
+    malformed_value_error,
+)
 from paasta_tools.marathon.app_dict import AppSystemConfig, format_marathon_app_dict
 
 AutoscaledLookup = Callable[[str, str], "int | None"]
@@ -85,12 +91,17 @@ def _safe_build(
     except PaastaError as exc:
         config = _config_or_none(files, cluster, instance)
         return InstanceTarget(service, instance, config=config, service_files=files, error=exc)
+    except MALFORMED_VALUE_ERRORS as exc:
+        path = f"{files.soa_dir}/{service}/marathon-{cluster}.yaml"
+        return InstanceTarget(
+            service, instance, service_files=files, error=malformed_value_error(path, instance, service, exc)
+        )
 
 
 def _config_or_none(files: ServiceFiles, cluster: str, instance: str) -> MarathonServiceConfig | None:
     try:
         config = build_instance_config(files, "marathon", cluster, instance)
-    except PaastaError:
+    except (PaastaError, *MALFORMED_VALUE_ERRORS):
         return None
     return config if isinstance(config, MarathonServiceConfig) else None
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from paasta_tools.scripts import check_chronos_jobs, cleanup_chronos_jobs, deploy_chronos_jobs
 from tests.conftest import free_port
+from tests.integration.chronos_pipeline.conftest import CLUSTER
 from tests.support.waiting import wait_for
 
 LATER = "R/2099-01-01T00:00:00Z/P1D"
@@ -141,3 +142,20 @@ def test_check_chronos_jobs_exits_2_when_chronos_is_unreachable(pipeline, capsys
     monkeypatch.setenv("PAASTA_SYSTEM_CONFIG_DIR", str(etc))
     assert check_chronos_jobs.main(["-d", str(pipeline.soa_dir)]) == 2
     assert "CRITICAL: Unable to connect to Chronos" in capsys.readouterr().out
+
+
+def test_values_of_the_wrong_shape_break_only_their_job(pipeline, capsys) -> None:
+    malformed = {
+        "constraints": {"schedule": LATER, "cmd": "true", "constraints": 5},
+        "volumes": {"schedule": LATER, "cmd": "true", "extra_volumes": "x"},
+        "huge": {"schedule": LATER, "cmd": "true", "cpus": 1e308},
+        "env": {"schedule": LATER, "cmd": "true", "env": ["A=b"]},
+    }
+    pipeline.write_service("bad", malformed)
+    pipeline.write_service("svc", {"kept": {"schedule": LATER, "cmd": "true"}})
+    assert deploy_chronos_jobs.main(["-d", str(pipeline.soa_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for job in malformed:
+        assert f"bad.{job}" in err and f"bad/chronos-{CLUSTER}.yaml" in err, (job, err)
+    assert sorted(job["name"] for job in pipeline.client.list()) == ["svc kept"]

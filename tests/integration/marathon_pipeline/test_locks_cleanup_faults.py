@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
+from paasta_tools.cli.cli import main as cli_main
 from paasta_tools.clients import zookeeper
-from paasta_tools.scripts import cleanup_marathon_jobs, deploy_marathon_services
+from paasta_tools.scripts import cleanup_marathon_jobs, deploy_marathon_services, setup_marathon_job
 from tests.integration.marathon_pipeline.conftest import HEALTHY_INSTANCE
 
 # No health checks: a started task is happy at once (a COMMAND check would wait Marathon's delaySeconds 15).
@@ -212,3 +213,31 @@ def test_deploy_marathon_services_with_parallel_jobs(make_pipeline, capsys) -> N
         deploy_marathon_services.main(["-d", str(pipeline.soa_dir), "-j", "0"])
     assert refused.value.code == 2
     assert "must be a positive integer" in capsys.readouterr().err
+
+
+def test_values_of_the_wrong_shape_break_only_their_instance(make_pipeline, capsys) -> None:
+    pipeline = make_pipeline("noop")
+    malformed = {
+        "constraints": {**QUICK, "constraints": 5},
+        "volumes": {**QUICK, "extra_volumes": "x"},
+        "caps": {**QUICK, "cap_add": 5},
+        "registrations": {**QUICK, "registrations": 5},
+        "huge": {**QUICK, "cpus": 1e308},
+    }
+    pipeline.write_service(malformed, service="bad")
+    pipeline.write_service({"main": QUICK})
+    assert deploy_marathon_services.main(["-d", str(pipeline.soa_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for instance in malformed:
+        assert (
+            f"bad.{instance}: " in err
+            and f"bad/marathon-devcluster.yaml: {instance}: a value has the wrong type" in err
+        )
+    assert "paasta validate -s bad" in err
+    assert set(pipeline.apps("/")) == {pipeline.only_app("/svc.main.")["id"]}
+    assert setup_marathon_job.main(["bad.constraints", "-d", str(pipeline.soa_dir)]) == 1
+    assert "bad.constraints" in capsys.readouterr().err
+    assert cli_main(["status", "-s", "bad", "-d", str(pipeline.soa_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "bad/marathon-devcluster.yaml: huge: a value has the wrong type" in out and "Traceback" not in out

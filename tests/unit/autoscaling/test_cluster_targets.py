@@ -31,8 +31,8 @@ def test_a_service_with_a_malformed_value_is_reported_and_the_others_still_load(
     wanted, broken = cluster_targets(SYSTEM, str(tmp_path), zk=None)
     assert wanted == []  # zzz.main has no max_instances
     [result] = broken
-    assert result.name == "aaa.*" and result.new_instances is None
-    assert result.error.startswith(f"could not load {tmp_path}/aaa/marathon-norcal.yaml: ")
+    assert result.name == "aaa.main" and result.new_instances is None
+    assert result.error.startswith(f"{tmp_path}/aaa/marathon-norcal.yaml: main: a value has the wrong type")
 
 
 class UnreachableZooKeeper:
