@@ -143,7 +143,23 @@ def validate_instance_data(kind: FileKind, data: Any) -> list[Issue]:
         issues.extend(Issue(path, message) for path, message in format_error(error))
     if kind is FileKind.MARATHON and isinstance(data, dict):
         issues.extend(_marathon_semantics(data))
+    if isinstance(data, dict):
+        issues.extend(_resource_size_issues(data))
     return _sorted_unique(issues)
+
+
+MAX_RESOURCE = 1e9  # far above any machine; beyond it the Docker and Mesos arithmetic overflows
+
+
+def _resource_size_issues(data: Mapping[str, Any]) -> list[Issue]:
+    """Resource amounts the schema accepts as numbers but no scheduler could use (``cpus: 1e308``)."""
+    issues = []
+    for instance, config in data.items():
+        for key in ("cpus", "mem", "disk", "cpu_burst_pct") if isinstance(config, dict) else ():
+            value = config.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool) and not abs(value) <= MAX_RESOURCE:
+                issues.append(Issue((instance, key), f"{value!r} is too large; at most {MAX_RESOURCE:g}"))
+    return issues
 
 
 def _marathon_semantics(data: Mapping[str, Any]) -> list[Issue]:

@@ -211,3 +211,11 @@ def test_every_error_of_a_file_is_reported_in_path_order() -> None:
 def test_issue_without_path_prints_the_message_alone() -> None:
     assert str(Issue((), "broken")) == "broken"
     assert str(Issue(("job", "parents", 2), "bad")) == "job.parents[2]: bad"
+
+
+def test_resource_amounts_no_scheduler_could_use_are_rejected() -> None:
+    assert messages(FileKind.MARATHON, {"main": {"cpus": 1e308}}) == ["main.cpus: 1e+308 is too large; at most 1e+09"]
+    assert messages(FileKind.CHRONOS, {"job": {"schedule": "0 * * * *", "mem": float("inf")}}) == [
+        "job.mem: inf is too large; at most 1e+09"
+    ]
+    assert messages(FileKind.ADHOC, {"batch": {"disk": 1e9, "cpus": 0.5}}) == []
