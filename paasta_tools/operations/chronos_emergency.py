@@ -12,9 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from paasta_tools.chronos.job_dict import format_chronos_job_dict, get_owner
 from paasta_tools.chronos.job_name import jobs_of_instance
-from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob
+from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob, job_dict_of
 
 if TYPE_CHECKING:
     from paasta_tools.clients.chronos_client import ChronosClient
@@ -51,7 +50,7 @@ def emergency_start(
     log: Callable[[str], None] | None = None,
 ) -> EmergencyResult:
     """Write the job as configured and start a run now; refused when the job is disabled or stopped."""
-    built = format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now)
+    built = job_dict_of(job, target, now)
     if built["disabled"]:
         return EmergencyResult(False, DISABLED_START_MESSAGE)
     line = f"EmergencyStart: Starting manual run of {built['name']} in Chronos"

@@ -175,17 +175,22 @@ def build_desired_jobs(
     problems: dict[str, JobResult] = {}
     for job in jobs:
         try:
-            owner = get_owner(job.config, job.files)
-            desired[job.name] = format_chronos_job_dict(job.config, target.system, owner, now)
+            desired[job.name] = job_dict_of(job, target, now)
         except (NoDeploymentsAvailable, NoDockerImageError):
             problems[job.name] = _no_deployment(job, target.cluster)
         except PaastaError as exc:
             problems[job.name] = JobResult(job.config.service, job.config.instance, CRITICAL, str(exc), failed=True)
-        except MALFORMED_VALUE_ERRORS as exc:
-            path = f"{job.files.soa_dir}/{job.config.service}/chronos-{target.cluster}.yaml"
-            error = malformed_value_error(path, job.config.instance, job.config.service, exc)
-            problems[job.name] = JobResult(job.config.service, job.config.instance, CRITICAL, str(error), failed=True)
     return desired, problems
+
+
+def job_dict_of(job: ConfiguredJob, target: ChronosTarget, now: datetime.datetime) -> dict[str, Any]:
+    """The complete job dict of ``job``; a value of a shape no getter expects (``constraints: 5``) is an
+    InvalidInstanceConfig naming its file and instance, like every other configuration error."""
+    try:
+        return format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now)
+    except MALFORMED_VALUE_ERRORS as exc:
+        path = f"{job.files.soa_dir}/{job.config.service}/chronos-{target.cluster}.yaml"
+        raise malformed_value_error(path, job.config.instance, job.config.service, exc) from None
 
 
 def _write(

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from paasta_tools.chronos.job_dict import format_chronos_job_dict, get_owner
 from paasta_tools.chronos.job_name import compose_job_id, paasta_to_chronos_job_name
 from paasta_tools.chronos.rerun import (
     RerunSource,
@@ -22,7 +21,13 @@ from paasta_tools.chronos.rerun import (
     related_jobs,
 )
 from paasta_tools.errors import NoDeploymentsAvailable, NoDockerImageError, PaastaError, RerunError
-from paasta_tools.operations.chronos_jobs import ChronosTarget, ConfiguredJob, load_cluster_jobs, load_configured_jobs
+from paasta_tools.operations.chronos_jobs import (
+    ChronosTarget,
+    ConfiguredJob,
+    job_dict_of,
+    load_cluster_jobs,
+    load_configured_jobs,
+)
 
 if TYPE_CHECKING:
     from paasta_tools.clients.chronos_client import ChronosClient
@@ -66,7 +71,7 @@ def related_job_names(request: RerunRequest, target: ChronosTarget) -> tuple[lis
 def rerun_source(job: ConfiguredJob, target: ChronosTarget, now_local: datetime.datetime) -> RerunSource:
     """The complete job dict of ``job`` and its raw ``cmd``; RerunError when it was never deployed."""
     try:
-        built = format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now_local)
+        built = job_dict_of(job, target, now_local)
     except (NoDeploymentsAvailable, NoDockerImageError):
         raise RerunError(f"{job.paasta_name} has not been deployed to {target.cluster} yet: nothing to rerun") from None
     return RerunSource(built, job.config.get_cmd())

@@ -22,6 +22,7 @@ ADHOC = {
     "remote": {"cmd": "echo first line; echo 'second line'; echo to stderr >&2", "deploy_group": "{cluster}.all"},
     "fails": {"cmd": "echo about to fail; exit 3", "deploy_group": "{cluster}.all"},
     "undeployed": {"cmd": "true", "deploy_group": "prod.never"},
+    "huge": {"cmd": "true", "cpus": 1e308, "deploy_group": "{cluster}.all"},
 }
 
 
@@ -125,3 +126,9 @@ def test_an_instance_whose_deploy_group_is_not_deployed_is_an_error(cluster, cap
     assert code == 1
     assert "deploy group 'prod.never' is not deployed" in err
     assert tmp_jobs(cluster) == []
+
+
+def test_an_instance_with_an_unusable_value_is_an_error_naming_it(cluster, capsys) -> None:
+    code, _, err = remote_run(cluster, capsys, "-i", "huge", "-d")
+    assert code == 1 and "Traceback" not in err
+    assert "svc/adhoc-devcluster.yaml: huge: a value has the wrong type or is out of range" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from paasta_tools.cli.cli import main as cli_main
 from paasta_tools.scripts import check_chronos_jobs, cleanup_chronos_jobs, deploy_chronos_jobs
 from tests.conftest import free_port
 from tests.integration.chronos_pipeline.conftest import CLUSTER
@@ -159,3 +160,8 @@ def test_values_of_the_wrong_shape_break_only_their_job(pipeline, capsys) -> Non
     for job in malformed:
         assert f"bad.{job}" in err and f"bad/chronos-{CLUSTER}.yaml" in err, (job, err)
     assert sorted(job["name"] for job in pipeline.client.list()) == ["svc kept"]
+    for argv in (["rerun", "-s", "bad", "-i", "huge", "-c", CLUSTER], ["emergency-start", "-s", "bad", "-i", "huge"]):
+        soa_flag = ["-y", str(pipeline.soa_dir)] if argv[0] == "rerun" else ["-c", CLUSTER, "-d", str(pipeline.soa_dir)]
+        assert cli_main([*argv, *soa_flag]) == 1, argv
+        out, err = capsys.readouterr()
+        assert "bad/chronos-devcluster.yaml: huge: a value has the wrong type" in out + err, argv
