@@ -33,11 +33,16 @@ def _marathon_client(ctx: EmergencyContext) -> Any:
 
 def _desired_app(ctx: EmergencyContext) -> dict[str, Any]:
     from paasta_tools.config.smartstack import load_service_namespace_config
+    from paasta_tools.errors import MALFORMED_VALUE_ERRORS, malformed_value_error
     from paasta_tools.marathon.app_dict import app_system_config_from, format_marathon_app_dict
 
     config = ctx.config
     namespace = load_service_namespace_config(config.soa_dir, config.service, config.get_nerve_namespace())
-    return format_marathon_app_dict(config, app_system_config_from(ctx.system), namespace)
+    try:
+        return format_marathon_app_dict(config, app_system_config_from(ctx.system), namespace)
+    except MALFORMED_VALUE_ERRORS as exc:
+        path = f"{config.soa_dir}/{config.service}/marathon-{config.cluster}.yaml"
+        raise malformed_value_error(path, config.instance, config.service, exc) from None
 
 
 def _matching_app_ids(client: Any, config: Any) -> list[str]:

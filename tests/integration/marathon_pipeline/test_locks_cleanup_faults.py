@@ -241,3 +241,8 @@ def test_values_of_the_wrong_shape_break_only_their_instance(make_pipeline, caps
     assert cli_main(["status", "-s", "bad", "-d", str(pipeline.soa_dir)]) == 1
     out = capsys.readouterr().out
     assert "bad/marathon-devcluster.yaml: huge: a value has the wrong type" in out and "Traceback" not in out
+    for command in ("emergency-start", "emergency-restart"):
+        argv = [command, "-s", "bad", "-i", "huge", "-c", "devcluster", "-d", str(pipeline.soa_dir)]
+        assert cli_main(argv) == 1, command
+        out, err = capsys.readouterr()
+        assert "bad/marathon-devcluster.yaml: huge: a value has the wrong type" in out + err, command
