@@ -80,6 +80,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docker_exec": ("paasta_tools.cli.cmds.docker_exec", "Docker exec against a container for a service instance"),
     "docker_inspect": ("paasta_tools.cli.cmds.docker_inspect", "Docker inspect against a container running on a host"),
     "docker_stop": ("paasta_tools.cli.cmds.docker_stop", "Docker stop against a container running your service"),
+    "sysdig": ("paasta_tools.cli.cmds.sysdig", "Run sysdig on a remote host and filter to a service and instance"),
 }
 
 
