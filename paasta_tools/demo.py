@@ -243,12 +243,12 @@ def service_repo_files(service: str, built_at: str) -> dict[str, str]:
 
 def read_cluster_info(data_dir: Path) -> ClusterInfo:
     """The running devcluster of ``data_dir``, from the files ``paasta-devcluster up`` writes there."""
+    from paasta_tools.devcluster.json_files import read_json
     from paasta_tools.devcluster.runner import (
         COMPONENTS_FILE,
         PID_FILE,
         SETTINGS_FILE,
         SYSTEM_CONFIG_DIR,
-        read_json,
     )
 
     settings, record = read_json(data_dir / SETTINGS_FILE), read_json(data_dir / PID_FILE)

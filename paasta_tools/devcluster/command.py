@@ -274,12 +274,12 @@ def _background(options: Any) -> int:
 
 def up(args: argparse.Namespace) -> int:
     """Start the devcluster unless it already runs."""
+    from paasta_tools.devcluster.json_files import read_json
     from paasta_tools.devcluster.runner import (
         PID_FILE,
         SETTINGS_FILE,
         UpOptions,
         ensure_data_dir,
-        read_json,
         record_alive,
     )
 
@@ -300,7 +300,8 @@ def up(args: argparse.Namespace) -> int:
 def _stop_leftover_components(data_dir: Path) -> None:
     """Stop the side components (ZooKeeper, registry, paasta-api, HAProxy) a crashed devcluster of this
     data dir left running: they would hold the ports the new one needs and outlive its ``down``."""
-    from paasta_tools.devcluster.runner import COMPONENTS_FILE, read_json
+    from paasta_tools.devcluster.json_files import read_json
+    from paasta_tools.devcluster.runner import COMPONENTS_FILE
 
     stopped = [
         name for name, record in (read_json(data_dir / COMPONENTS_FILE) or {}).items() if _kill_record(record, True)
@@ -337,7 +338,7 @@ def _kill_record(record: Any, group: bool) -> bool:
 
 def _leftover_tasks(data_dir: Path) -> int:
     """Stop task processes and containers a crashed devcluster left behind; returns how many."""
-    from paasta_tools.devcluster.runner import read_json
+    from paasta_tools.devcluster.json_files import read_json
 
     stopped = 0
     for record_path in (data_dir / "sandboxes").glob("*/task.json"):
@@ -360,7 +361,8 @@ def _leftover_tasks(data_dir: Path) -> int:
 
 def down(args: argparse.Namespace) -> int:
     """Stop the devcluster, its side components and every task."""
-    from paasta_tools.devcluster.runner import COMPONENTS_FILE, PID_FILE, read_json
+    from paasta_tools.devcluster.json_files import read_json
+    from paasta_tools.devcluster.runner import COMPONENTS_FILE, PID_FILE
 
     data_dir = _data_dir(args)
     was_running = _kill_record(read_json(data_dir / PID_FILE), group=False)
@@ -389,12 +391,12 @@ def _answers(url: str) -> bool:
 def status(args: argparse.Namespace) -> int:
     """Report whether the devcluster runs, and each endpoint's health."""
     from paasta_tools.devcluster import components
+    from paasta_tools.devcluster.json_files import read_json
     from paasta_tools.devcluster.runner import (
         COMPONENTS_FILE,
         PID_FILE,
         SETTINGS_FILE,
         UpOptions,
-        read_json,
         record_alive,
     )
 

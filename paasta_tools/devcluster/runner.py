@@ -23,6 +23,7 @@ from typing import Any
 from paasta_tools.devcluster import components
 from paasta_tools.devcluster.cluster import Cluster, DevclusterSettings
 from paasta_tools.devcluster.executors.process import pid_start_ticks
+from paasta_tools.devcluster.json_files import write_json
 from paasta_tools.devcluster.system_config import DevclusterEndpoints, write_system_config
 from paasta_tools.errors import DevclusterError
 
@@ -78,19 +79,6 @@ def ensure_data_dir(data_dir: Path) -> None:
         raise DevclusterError(f"--data-dir {data_dir}: cannot create it: {exc.strerror or exc}") from None
     if not os.access(data_dir, os.W_OK | os.X_OK):
         raise DevclusterError(f"--data-dir {data_dir}: not writable")
-
-
-def write_json(path: Path, document: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> Any | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def process_record(pid: int) -> dict[str, Any]:

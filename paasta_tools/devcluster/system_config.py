@@ -6,11 +6,11 @@ writes them into a directory that ``PAASTA_SYSTEM_CONFIG_DIR`` can name.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from paasta_tools.devcluster.json_files import write_json
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,5 @@ def write_system_config(directory: Path, endpoints: DevclusterEndpoints) -> Path
         if optional not in documents:
             (directory / optional).unlink(missing_ok=True)  # left by an earlier run with SmartStack / paasta-api
     for file_name, document in documents.items():
-        target = directory / file_name
-        tmp = directory / f".{file_name}.tmp"
-        tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, target)
+        write_json(directory / file_name, document)
     return directory

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from paasta_tools.devcluster.json_files import write_json
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,7 @@ def load_spools(path: Path, now: float) -> dict[tuple[str, str], Spool]:
 def save_spools(path: Path, spools: Mapping[tuple[str, str], Spool]) -> None:
     """Replace ``path`` with the spools at once (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(spools_to_json(spools), indent=2) + "\n")
-    os.replace(tmp, path)
+    write_json(path, spools_to_json(spools))
 
 
 @dataclass

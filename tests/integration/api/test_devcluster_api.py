@@ -12,7 +12,8 @@ import requests
 import yaml
 
 from paasta_tools import __version__
-from paasta_tools.devcluster.runner import port_is_free, read_json, record_alive
+from paasta_tools.devcluster.json_files import read_json
+from paasta_tools.devcluster.runner import port_is_free, record_alive
 from tests.conftest import free_port
 from tests.integration.devcluster.test_command import PAASTA, Devcluster, command, devcluster  # noqa: F401
 

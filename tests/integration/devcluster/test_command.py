@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from paasta_tools.devcluster import components
-from paasta_tools.devcluster.runner import read_json, record_alive
+from paasta_tools.devcluster.json_files import read_json
+from paasta_tools.devcluster.runner import record_alive
 from paasta_tools.system_config import load_system_paasta_config
 from tests.conftest import free_port
 from tests.support.waiting import wait_for

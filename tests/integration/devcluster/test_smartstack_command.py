@@ -9,7 +9,8 @@ import pytest
 import requests
 import yaml
 
-from paasta_tools.devcluster.runner import port_is_free, read_json, record_alive
+from paasta_tools.devcluster.json_files import read_json
+from paasta_tools.devcluster.runner import port_is_free, record_alive
 from paasta_tools.devcluster.smartstack.haproxy_process import missing_haproxy
 from tests.conftest import free_port
 from tests.integration.devcluster.test_command import Devcluster, devcluster  # noqa: F401
