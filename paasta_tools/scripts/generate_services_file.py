@@ -39,6 +39,17 @@ def read_all_service_namespaces(soa_dir: str) -> tuple[list[ServiceNamespaces], 
     return found, problems
 
 
+def read_namespaces_or_report(program: str, soa_dir: str) -> tuple[list[ServiceNamespaces], list[str]] | None:
+    """read_all_service_namespaces, or None after printing why the soa dir cannot be read at all."""
+    from paasta_tools.errors import PaastaError
+
+    try:
+        return read_all_service_namespaces(soa_dir)
+    except PaastaError as exc:
+        print(f"{program}: {exc}", file=sys.stderr)
+        return None
+
+
 def report_problems(program: str, problems: Sequence[str]) -> int:
     """Print each problem to stderr; the exit code (1 when there was any)."""
     for problem in problems:
@@ -53,14 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_soa_dir_argument(parser)
     args = parser.parse_args(argv)
-    from paasta_tools.errors import PaastaError
     from paasta_tools.smartstack_files import render_services_file
 
-    try:
-        services, problems = read_all_service_namespaces(args.soa_dir)
-    except PaastaError as exc:
-        print(f"generate_services_file: {exc}", file=sys.stderr)
+    found = read_namespaces_or_report("generate_services_file", args.soa_dir)
+    if found is None:
         return EXIT_FAILURE
+    services, problems = found
     sys.stdout.write(render_services_file(services))
     return report_problems("generate_services_file", problems)
 

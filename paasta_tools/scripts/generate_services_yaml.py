@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 
 from paasta_tools.scripts.common import EXIT_FAILURE, add_soa_dir_argument
-from paasta_tools.scripts.generate_services_file import read_all_service_namespaces, report_problems
+from paasta_tools.scripts.generate_services_file import read_namespaces_or_report, report_problems
 
 
 def write_if_changed(path: str, text: str) -> bool:
@@ -49,14 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("output_path", help="the services.yaml file to write")
     add_soa_dir_argument(parser)
     args = parser.parse_args(argv)
-    from paasta_tools.errors import PaastaError
     from paasta_tools.smartstack_files import render_services_yaml, services_yaml_config
 
-    try:
-        services, problems = read_all_service_namespaces(args.soa_dir)
-    except PaastaError as exc:
-        print(f"generate_services_yaml: {exc}", file=sys.stderr)
+    found = read_namespaces_or_report("generate_services_yaml", args.soa_dir)
+    if found is None:
         return EXIT_FAILURE
+    services, problems = found
     try:
         write_if_changed(args.output_path, render_services_yaml(services_yaml_config(services)))
     except OSError as exc:

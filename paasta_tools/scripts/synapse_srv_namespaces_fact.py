@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from paasta_tools.scripts.common import EXIT_FAILURE, add_soa_dir_argument
-from paasta_tools.scripts.generate_services_file import read_all_service_namespaces, report_problems
+from paasta_tools.scripts.generate_services_file import read_namespaces_or_report, report_problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,14 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_soa_dir_argument(parser)
     args = parser.parse_args(argv)
-    from paasta_tools.errors import PaastaError
     from paasta_tools.smartstack_files import synapse_namespaces_fact
 
-    try:
-        services, problems = read_all_service_namespaces(args.soa_dir)
-    except PaastaError as exc:
-        print(f"synapse_srv_namespaces_fact: {exc}", file=sys.stderr)
+    found = read_namespaces_or_report("synapse_srv_namespaces_fact", args.soa_dir)
+    if found is None:
         return EXIT_FAILURE
+    services, problems = found
     print(synapse_namespaces_fact(services))
     return report_problems("synapse_srv_namespaces_fact", problems)
 
