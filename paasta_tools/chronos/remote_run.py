@@ -24,6 +24,7 @@ from paasta_tools.config.adhoc_config import AdhocJobConfig
 from paasta_tools.config.chronos_config import ChronosJobConfig
 from paasta_tools.config.instance_config import InstanceConfig
 from paasta_tools.errors import RemoteRunError
+from paasta_tools.mesos_task_states import TERMINAL_STATES
 from paasta_tools.status.chronos import job_of_task_id
 
 DEFAULT_INSTANCE = "remote"
@@ -36,9 +37,6 @@ SINGLE_TASK_OPERATORS = ("UNIQUE", "MAX_PER")
 OPERATORS = CHRONOS_OPERATORS + SINGLE_TASK_OPERATORS
 RUNNING = "TASK_RUNNING"
 FINISHED = "TASK_FINISHED"
-TERMINAL_STATES = frozenset(
-    {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"}
-)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paasta_tools.mesos_task_states import TERMINAL_STATES
+
 NAME_PREFIX = "mesos-"
 # Marathon sets MESOS_TASK_ID, Chronos mesos_task_id
 TASK_ID_VARIABLES = ("MESOS_TASK_ID", "mesos_task_id")
-TERMINAL_STATES = frozenset(
-    {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"}
-)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "paasta_tools"
 
 PURE = ("config", "marathon", "chronos", "status", "logs", "fsm", "monitoring", "deploy_tags.py", "errors.py")
-PURE += ("autoscaling",)
+PURE += ("autoscaling", "mesos_task_states.py")
 # paasta-deployd's decisions are pure; its watcher, leader and daemon modules do the I/O.
 PURE += ("deployd/queue.py", "deployd/changes.py", "deployd/settings.py")
 ADAPTERS = ("clients",)
