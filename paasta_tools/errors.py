@@ -159,11 +159,3 @@ class MetricsProviderNoDataError(AutoscalingError):
 # What building an instance from a config value of the wrong shape (``constraints: 5``, ``cpus: 1e308``)
 # may raise before any check names it; loops over many services catch these for the one service.
 MALFORMED_VALUE_ERRORS = (TypeError, AttributeError, ValueError, LookupError, ArithmeticError)
-
-
-def malformed_value_error(path: str, instance: str, service: str, exc: Exception) -> InvalidInstanceConfig:
-    """The error of an instance one of whose values in ``path`` has a shape no getter expects."""
-    return InvalidInstanceConfig(
-        f"{path}: {instance}: a value has the wrong type or is out of range ({type(exc).__name__}: {exc}); "
-        f"paasta validate -s {service} names it"
-    )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from paasta_tools.config.yaml_files import read_yaml_file
-from paasta_tools.errors import ConfigError, UnknownServiceError
+from paasta_tools.errors import ConfigError, InvalidInstanceConfig, UnknownServiceError
 
 INSTANCE_TYPES: tuple[str, ...] = ("marathon", "chronos", "adhoc")
 # Upstream's discovery regex; paasta_native files still name clusters.
@@ -137,6 +137,18 @@ def instance_file_path(soa_dir: str | os.PathLike[str], service: str, instance_t
     if not isinstance(cluster, str) or not _CLUSTER_NAME_RE.fullmatch(cluster):
         raise ConfigError(f"Invalid cluster name {cluster!r}: only lowercase letters, digits, '-' and '_' are allowed")
     return service_dir(soa_dir, service) / f"{instance_type}-{cluster}.yaml"
+
+
+def malformed_value_error(
+    soa_dir: str | os.PathLike[str], service: str, instance_type: str, cluster: str, instance: str, exc: Exception
+) -> InvalidInstanceConfig:
+    """The error of an instance one of whose values (e.g. ``constraints: 5``) has a shape no getter
+    expects; ``exc`` is what a getter raised (one of errors.MALFORMED_VALUE_ERRORS)."""
+    path = instance_file_path(soa_dir, service, instance_type, cluster)
+    return InvalidInstanceConfig(
+        f"{path}: {instance}: a value has the wrong type or is out of range ({type(exc).__name__}: {exc}); "
+        f"paasta validate -s {service} names it"
+    )
 
 
 def read_instance_file(soa_dir: str | os.PathLike[str], service: str, instance_type: str, cluster: str) -> dict:

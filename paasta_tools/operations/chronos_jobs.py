@@ -18,7 +18,7 @@ from paasta_tools.chronos.job_name import compose_job_id, decompose_job_id, is_t
 from paasta_tools.chronos.plan import JobAction, plan_chronos_jobs, plan_cleanup
 from paasta_tools.config.chronos_config import ChronosJobConfig
 from paasta_tools.config.monitoring_events import CRITICAL, OK, SensuEvent, build_event, check_name
-from paasta_tools.config.soa_dir import ServiceFiles
+from paasta_tools.config.soa_dir import ServiceFiles, malformed_value_error
 from paasta_tools.errors import (
     MALFORMED_VALUE_ERRORS,
     ChronosError,
@@ -27,7 +27,6 @@ from paasta_tools.errors import (
     NoDeploymentsAvailable,
     NoDockerImageError,
     PaastaError,
-    malformed_value_error,
 )
 
 if TYPE_CHECKING:
@@ -189,8 +188,8 @@ def job_dict_of(job: ConfiguredJob, target: ChronosTarget, now: datetime.datetim
     try:
         return format_chronos_job_dict(job.config, target.system, get_owner(job.config, job.files), now)
     except MALFORMED_VALUE_ERRORS as exc:
-        path = f"{job.files.soa_dir}/{job.config.service}/chronos-{target.cluster}.yaml"
-        raise malformed_value_error(path, job.config.instance, job.config.service, exc) from None
+        service, instance = job.config.service, job.config.instance
+        raise malformed_value_error(job.files.soa_dir, service, "chronos", target.cluster, instance, exc) from None
 
 
 def _write(

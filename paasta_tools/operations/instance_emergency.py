@@ -33,7 +33,8 @@ def _marathon_client(ctx: EmergencyContext) -> Any:
 
 def _desired_app(ctx: EmergencyContext) -> dict[str, Any]:
     from paasta_tools.config.smartstack import load_service_namespace_config
-    from paasta_tools.errors import MALFORMED_VALUE_ERRORS, malformed_value_error
+    from paasta_tools.config.soa_dir import malformed_value_error
+    from paasta_tools.errors import MALFORMED_VALUE_ERRORS
     from paasta_tools.marathon.app_dict import app_system_config_from, format_marathon_app_dict
 
     config = ctx.config
@@ -41,8 +42,9 @@ def _desired_app(ctx: EmergencyContext) -> dict[str, Any]:
     try:
         return format_marathon_app_dict(config, app_system_config_from(ctx.system), namespace)
     except MALFORMED_VALUE_ERRORS as exc:
-        path = f"{config.soa_dir}/{config.service}/marathon-{config.cluster}.yaml"
-        raise malformed_value_error(path, config.instance, config.service, exc) from None
+        raise malformed_value_error(
+            config.soa_dir, config.service, "marathon", config.cluster, config.instance, exc
+        ) from None
 
 
 def _matching_app_ids(client: Any, config: Any) -> list[str]:

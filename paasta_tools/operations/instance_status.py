@@ -52,7 +52,8 @@ def instance_error(ctx: StatusContext, cluster: str, item: Planned, message: str
 
 def cluster_report(ctx: StatusContext, cluster: str, planned: Sequence[Planned], deployed: set[str]) -> ClusterReport:
     """The report of one cluster; scheduler errors become the report's (or an instance's) error."""
-    from paasta_tools.errors import MALFORMED_VALUE_ERRORS, PaastaError, malformed_value_error
+    from paasta_tools.config.soa_dir import malformed_value_error
+    from paasta_tools.errors import MALFORMED_VALUE_ERRORS, PaastaError
     from paasta_tools.status.report import ClusterReport
 
     not_deployed = tuple(p.instance for p in planned if f"{cluster}.{p.instance}" not in deployed)
@@ -67,9 +68,10 @@ def cluster_report(ctx: StatusContext, cluster: str, planned: Sequence[Planned],
                 return ClusterReport(cluster, not_deployed, (), cache["cluster_error"])
             statuses.append(instance_error(ctx, cluster, item, str(exc)))
         except MALFORMED_VALUE_ERRORS as exc:
-            path = f"{ctx.files.soa_dir}/{ctx.service}/{item.instance_type}-{cluster}.yaml"
-            message = str(malformed_value_error(path, item.instance, ctx.service, exc))
-            statuses.append(instance_error(ctx, cluster, item, message))
+            error = malformed_value_error(
+                ctx.files.soa_dir, ctx.service, item.instance_type, cluster, item.instance, exc
+            )
+            statuses.append(instance_error(ctx, cluster, item, str(error)))
     return ClusterReport(cluster, not_deployed, tuple(statuses))
 
 

@@ -14,14 +14,13 @@ from typing import Any, cast
 from paasta_tools.config.loader import build_instance_config
 from paasta_tools.config.marathon_config import MarathonServiceConfig
 from paasta_tools.config.smartstack import ServiceNamespaceConfig, load_service_namespace_config
-from paasta_tools.config.soa_dir import ServiceFiles, read_service_files
+from paasta_tools.config.soa_dir import ServiceFiles, malformed_value_error, read_service_files
 from paasta_tools.deployments import DeploymentsJson, load_deployments_json
 from paasta_tools.errors import (
     MALFORMED_VALUE_ERRORS,
     NoConfigurationForServiceError,
     NoDeploymentsAvailable,
     PaastaError,
-    malformed_value_error,
 )
 from paasta_tools.marathon.app_dict import AppSystemConfig, format_marathon_app_dict
 
@@ -92,10 +91,8 @@ def _safe_build(
         config = _config_or_none(files, cluster, instance)
         return InstanceTarget(service, instance, config=config, service_files=files, error=exc)
     except MALFORMED_VALUE_ERRORS as exc:
-        path = f"{files.soa_dir}/{service}/marathon-{cluster}.yaml"
-        return InstanceTarget(
-            service, instance, service_files=files, error=malformed_value_error(path, instance, service, exc)
-        )
+        error = malformed_value_error(files.soa_dir, service, "marathon", cluster, instance, exc)
+        return InstanceTarget(service, instance, service_files=files, error=error)
 
 
 def _config_or_none(files: ServiceFiles, cluster: str, instance: str) -> MarathonServiceConfig | None:

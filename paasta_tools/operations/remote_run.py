@@ -99,15 +99,17 @@ def load_instance_config(request: RemoteRunRequest) -> tuple[InstanceConfig, str
 
 def build_job(request: RemoteRunRequest, system_config: Any, now: datetime.datetime) -> dict[str, Any]:
     """The temporary job of ``request`` from the local soa-configs and system config only (``now`` UTC)."""
-    from paasta_tools.errors import MALFORMED_VALUE_ERRORS, malformed_value_error
+    from paasta_tools.config.soa_dir import malformed_value_error
+    from paasta_tools.errors import MALFORMED_VALUE_ERRORS
 
     config, owner = load_instance_config(request)
     system = job_system_config_from(system_config)
     try:
         return build_remote_run_job(config, system, owner, now, request.cmd, request.constraints)
     except MALFORMED_VALUE_ERRORS as exc:
-        path = f"{request.soa_dir}/{request.service}/{config.instance_type}-{request.cluster}.yaml"
-        raise malformed_value_error(path, config.instance, request.service, exc) from None
+        raise malformed_value_error(
+            request.soa_dir, request.service, config.instance_type, request.cluster, config.instance, exc
+        ) from None
 
 
 @dataclass(frozen=True)
